@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build a Debian test-host image with systemd from debootstrap and import it into podman.
+# Usage: build-image.sh SUITE [EXTRA_PACKAGES]
+#   SUITE: bookworm (Debian 12) or trixie (Debian 13)
+# The image is tagged localhost/mirrorkit-debian:SUITE and labelled with a hash of its
+# recipe; it is rebuilt only when that recipe (this script, suite, packages) changes.
+set -euo pipefail
+suite=${1:?usage: build-image.sh SUITE}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+include="systemd,systemd-sysv,python3,dbus,iproute2,ca-certificates"
+image="localhost/mirrorkit-debian:${suite}"
+here=$(cd "$(dirname "$0")" && pwd)
+recipe=$( { cat "$0"; echo "$suite $include"; } | sha256sum | cut -c1-16)
+
+have=$(podman image inspect --format '{{ index .Labels "org.mirrorkit.recipe" }}' "$image" 2>/dev/null || true)
+if [ "$have" = "$recipe" ]; then
+  echo "==> image $image is up to date (recipe $recipe)"
+  exit 0
+fi
+
+start=$(date +%s)
+echo "==> building $image from debootstrap ($suite, recipe $recipe); this takes about a minute"
+work=$(mktemp -d /var/tmp/mirrorkit-rootfs.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+debootstrap --variant=minbase --include="$include" "$suite" "$work/rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 || {
+  echo "debootstrap failed; last lines of its log:" >&2; tail -20 "$work/debootstrap.log" >&2; exit 1; }
+# A test host boots to multi-user with no console getty and answers `systemctl is-system-running`.
+chroot "$work/rootfs" systemctl mask getty@tty1.service console-getty.service \
+  systemd-remount-fs.service sys-kernel-config.mount > /dev/null 2>&1 || true
+rm -f "$work/rootfs/etc/machine-id"; touch "$work/rootfs/etc/machine-id"
+echo "$suite" > "$work/rootfs/etc/mirrorkit-test-host"
+rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
+tar -C "$work/rootfs" -c . | podman import \
+  --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
+  --change "LABEL org.mirrorkit.recipe=$recipe" - "$image" > /dev/null
+echo "==> built $image in $(( $(date +%s) - start )) s"
