@@ -7,7 +7,7 @@
 set -euo pipefail
 suite=${1:?usage: build-image.sh SUITE}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-include="systemd,systemd-sysv,python3,dbus,iproute2,ca-certificates"
+include="systemd,systemd-sysv,python3,dbus,iproute2,ca-certificates,sudo"
 image="localhost/mirrorkit-debian:${suite}"
 here=$(cd "$(dirname "$0")" && pwd)
 recipe=$( { cat "$0"; echo "$suite $include"; } | sha256sum | cut -c1-16)

@@ -1,0 +1,89 @@
+# mirrorkit.gentoo: `make test` runs every test, `make demo` runs the main job on an
+# embedded default. Each target sets up what it needs and says what it is doing.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+TOP := $(CURDIR)
+VENV := $(TOP)/.venv
+PY := python3.11
+BUILD := $(TOP)/build
+STEP := $(TOP)/tests/testbed/step.sh
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := $(BUILD)/mirrorkit-gentoo-$(VERSION).tar.gz
+SCENARIOS ?= $(sort $(filter-out shared,$(notdir $(wildcard molecule/*))))
+SUITES := bookworm trixie
+
+export CONTAINERS_CONF := $(TOP)/tests/testbed/containers.conf
+export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
+export ANSIBLE_FORCE_COLOR ?= 0
+export PATH := $(VENV)/bin:$(PATH)
+export PY_COLORS ?= 0
+
+.PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
+        sanity unit molecule bench clean
+
+help:
+	@echo "make test       run every test (lint, sanity, unit, molecule scenarios: $(SCENARIOS))"
+	@echo "make demo       bring up a stand-in upstream and a Debian 12 mirror, provision, sync, verify"
+	@echo "make demo-down  remove the demo hosts"
+	@echo "make bench      measure performance, write docs/performance.md"
+
+test: venv host-deps images collection lint sanity unit molecule
+	@echo; echo "make test: all steps passed"
+
+$(VENV)/.installed: tests/requirements.txt
+	@$(STEP) "creating the virtual environment .venv with pinned tools (tests/requirements.txt)" \
+	  bash -c '$(PY) -m venv $(VENV) && $(VENV)/bin/pip install -q --upgrade pip && $(VENV)/bin/pip install -q -r tests/requirements.txt'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+host-deps:
+	@$(STEP) "checking host tools (podman, runc, debootstrap, rsync, curl, xmllint)" tests/testbed/host-deps.sh
+
+images: host-deps
+	@for suite in $(SUITES); do \
+	  $(STEP) "test-host image Debian $$suite (debootstrap, cached by recipe)" tests/testbed/build-image.sh $$suite; \
+	done
+
+collection: venv
+	@$(STEP) "building the collection tarball and installing it into build/collections" bash -c '\
+	  rm -rf $(BUILD)/collections && mkdir -p $(BUILD) && \
+	  ansible-galaxy collection build --force --output-path $(BUILD) . && \
+	  ansible-galaxy collection install --force --no-deps -p $(BUILD)/collections $(TARBALL)'
+
+lint: yamllint ansible-lint
+
+yamllint: venv
+	@$(STEP) "yamllint" yamllint --strict .
+
+ansible-lint: venv
+	@$(STEP) "ansible-lint (profile: production)" ansible-lint
+
+sanity: venv
+	@$(STEP) "ansible-test sanity on ansible_collections/mirrorkit/gentoo" tests/testbed/sanity.sh
+
+unit: venv
+	@$(STEP) "pytest unit tests" pytest -q tests/unit
+
+molecule: venv images collection
+	@for scenario in $(SCENARIOS); do \
+	  $(STEP) "molecule scenario '$$scenario' (create, check, converge, idempotence, verify, destroy)" \
+	    molecule test -s $$scenario || exit 1; \
+	done
+
+molecule-%: venv images collection
+	@$(STEP) "molecule scenario '$*'" molecule test -s $*
+
+demo: venv images collection
+	@tests/testbed/demo.sh up
+
+demo-down:
+	@tests/testbed/demo.sh down
+
+bench: venv images collection
+	@$(STEP) "benchmarks (writes docs/performance.md)" tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Make sure the machine has what the test bench runs: podman (with runc), debootstrap to build
+# the test-host images, and the clients the tests use from the outside (rsync, curl, xmllint).
+set -euo pipefail
+need=()
+for pair in podman:podman runc:runc debootstrap:debootstrap rsync:rsync curl:curl \
+            xmllint:libxml2-utils tc:iproute2 nsenter:util-linux; do
+  command -v "${pair%%:*}" > /dev/null 2>&1 || need+=("${pair#*:}")
+done
+if [ ${#need[@]} -eq 0 ]; then
+  echo "host tools present: podman runc debootstrap rsync curl xmllint"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing host packages: ${need[*]}" >&2
+  echo "install them as root:  apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "installing host packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${need[@]}" > /dev/null
