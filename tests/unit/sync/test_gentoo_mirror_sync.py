@@ -1,0 +1,697 @@
+"""Unit tests of the sync program roles/gentoo_mirror_sync/files/gentoo-mirror-sync.
+
+Only subprocess.Popen (rsync) is replaced; locks, files, status and metrics are real files in
+a temporary directory.
+"""
+
+import fcntl
+import io
+import json
+import os
+import re
+
+import pytest
+
+# ---------------------------------------------------------------------------------------
+# rsync stand-in
+
+
+STATS_NO_CHANGE = """
+Number of files: 2,345 (reg: 2,000, dir: 300, link: 45)
+Number of created files: 0
+Number of deleted files: 0
+Number of regular files transferred: 0
+Total file size: 123,456,789 bytes
+Total transferred file size: 0 bytes
+Literal data: 0 bytes
+Matched data: 0 bytes
+File list size: 0
+File list generation time: 0.001 seconds
+File list transfer time: 0.000 seconds
+Total bytes sent: 1,234
+Total bytes received: 56,789
+
+sent 1,234 bytes  received 56,789 bytes  116,046.00 bytes/sec
+total size is 123,456,789  speedup is 2,127.80
+"""
+
+LISTING_OK = """drwxr-xr-x          4,096 2026/11/25 08:00:00 .
+-rw-r--r--            101 2026/11/20 10:00:00 layout.conf
+-rw-r--r--             11 2026/11/25 08:00:00 timestamp.mirmon
+"""
+
+
+def stats(files_total=2345, created=0, deleted=0, transferred=0, size=0, received=100):
+    return (
+        "\nNumber of files: {:,} (reg: 1, dir: 1)\n"
+        "Number of created files: {:,}\n"
+        "Number of deleted files: {:,}\n"
+        "Number of regular files transferred: {:,}\n"
+        "Total file size: 9,999 bytes\n"
+        "Total transferred file size: {:,} bytes\n"
+        "Total bytes sent: 10\n"
+        "Total bytes received: {:,}\n"
+    ).format(files_total, created, deleted, transferred, size, received)
+
+
+class FakeRsync:
+    """Replaces subprocess.Popen in the program. script(argv) -> (exit code, stdout)."""
+
+    def __init__(self, script):
+        self.script = script
+        self.calls = []
+        self.pass_fds = []
+
+    def kind(self, argv):
+        if "--list-only" in argv:
+            return "check"
+        if "--dry-run" in argv:
+            return "dry"
+        return "sync"
+
+    def __call__(self, argv, stdout=None, stdin=None, pass_fds=(), env=None):
+        self.calls.append(list(argv))
+        self.pass_fds.append(tuple(pass_fds))
+        assert env["LC_ALL"] == "C"
+        code, out = self.script(self.kind(argv), argv)
+        fake = self
+
+        class Proc:
+            def __init__(self):
+                self.stdout = io.BytesIO(out.encode())
+
+            def wait(self):
+                return code
+
+            def terminate(self):
+                fake.terminated = True
+
+        return Proc()
+
+    def kinds(self):
+        return [self.kind(a) for a in self.calls]
+
+
+def scripted(check=(0, LISTING_OK), dry=(0, STATS_NO_CHANGE), sync=(0, STATS_NO_CHANGE)):
+    """Each of check/dry/sync: a (code, out) tuple or a list of them consumed in turn."""
+    queues = {"check": check, "dry": dry, "sync": sync}
+
+    def script(kind, _argv):
+        item = queues[kind]
+        if isinstance(item, list):
+            return item.pop(0) if len(item) > 1 else item[0]
+        return item
+
+    return script
+
+
+@pytest.fixture
+def run(gms, cfg, tmp_path, monkeypatch):
+    """Run main() against cfg written to a file; returns (exit, fake, stdout, sleeps)."""
+
+    def _run(script, extra_args=(), config=None, capsys=None):
+        conf = dict(cfg)
+        conf.update(config or {})
+        path = tmp_path / "sync.conf"
+        path.write_text(json.dumps(conf))
+        fake = FakeRsync(script)
+        monkeypatch.setattr(gms.subprocess, "Popen", fake)
+        sleeps = []
+        clock = iter([1000.0, 1012.5] * 10)
+        code = gms.main(["--config", str(path), *extra_args], sleep=sleeps.append, clock=lambda: next(clock))
+        return code, fake, sleeps
+
+    return _run
+
+
+def status_of(cfg):
+    with open(os.path.join(cfg["state_dir"], "status.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+# ---------------------------------------------------------------------------------------
+# configuration
+
+
+def test_defaults_are_filled_in_and_paths_normalised(gms):
+    cfg = gms.validate_config({"upstream": "rsync://h/gentoo", "root": "/srv/gentoo/"})
+    assert cfg["upstream"] == "rsync://h/gentoo/"
+    assert cfg["root"] == "/srv/gentoo"
+    assert cfg["retries"] == 3 and cfg["retry_exit_codes"] == [5, 10, 12, 30, 35]
+    assert cfg["max_delete"] == 10000 and cfg["max_delete_percent"] == 10.0
+
+
+@pytest.mark.parametrize("raw,message", [
+    ({"bogus": 1}, "unknown setting(s): bogus"),
+    ({"root": "srv/gentoo"}, "root must be an absolute path"),
+    ({"upstream_user": "mirror"}, "password_file is empty"),
+    ({"upstream": "/srv/up/", "upstream_user": "u", "password_file": "/p"}, "needs an rsync daemon"),
+    ({"exclude_historical": "yes"}, "exclude_historical must be true or false"),
+    ({"extra_options": ["--bwlimit=1m", "rm -rf"]}, "extra_options"),
+    ({"extra_options": "--bwlimit=1m"}, "extra_options"),
+    ({"timeout": -1}, "timeout must be"),
+    ({"retries": True}, "retries must be"),
+    ({"max_delete": -2}, "max_delete must be"),
+    ({"max_delete_percent": 101}, "max_delete_percent"),
+    ({"retry_exit_codes": [10, 25]}, "must not contain 25"),
+    ([], "JSON object"),
+])
+def test_bad_configuration_is_refused(gms, raw, message):
+    with pytest.raises(gms.ConfigError, match=re.escape(message)):
+        gms.validate_config(raw)
+
+
+def test_bad_config_file_exits_2_without_running_rsync(gms, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "sync.conf"
+    path.write_text("{not json")
+    monkeypatch.setattr(gms.subprocess, "Popen", lambda *a, **k: pytest.fail("rsync ran"))
+    assert gms.main(["--config", str(path)]) == 2
+    assert "is not valid JSON" in capsys.readouterr().err
+    assert gms.main(["--config", str(tmp_path / "missing.conf")]) == 2
+
+
+def test_check_config_validates_only(gms, cfg, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "sync.conf"
+    path.write_text(json.dumps(cfg))
+    monkeypatch.setattr(gms.subprocess, "Popen", lambda *a, **k: pytest.fail("rsync ran"))
+    assert gms.main(["--config", str(path), "--check-config"]) == 0
+    assert "is valid" in capsys.readouterr().out
+    assert not os.path.exists(os.path.join(cfg["state_dir"], "status.json"))
+
+
+# ---------------------------------------------------------------------------------------
+# command lines
+
+
+def test_sync_command_flags_and_order(gms, cfg):
+    argv = gms.sync_command(cfg, max_delete=50)
+    assert argv[0] == "/usr/bin/rsync"
+    for flag in ("-rlptH", "--safe-links", "--delay-updates", "--delete-delay",
+                 "--partial-dir=.~tmp~", "--timeout=600", "--contimeout=60", "--stats",
+                 "--max-delete=50", "--chmod=D0755,F0644"):
+        assert flag in argv
+    assert argv[-3:] == ["--", "rsync://upstream.example/gentoo/", cfg["root"] + "/"]
+    assert "--dry-run" not in argv
+    assert not any(a.startswith("--max-delete") for a in gms.sync_command(cfg))
+
+
+def test_dry_run_is_the_same_command_plus_itemize(gms, cfg):
+    dry = gms.dry_run_command(cfg)
+    real = gms.sync_command(cfg)
+    assert "--dry-run" in dry and "--itemize-changes" in dry
+    assert [a for a in dry if a not in ("--dry-run", "--itemize-changes")] == real
+
+
+@pytest.mark.parametrize("upstream,expect", [
+    ("rsync://upstream.example/gentoo/", True),
+    ("upstream.example::gentoo/", True),
+    ("/srv/upstream/", False),
+])
+def test_contimeout_only_for_rsync_daemons(gms, cfg, upstream, expect):
+    cfg = gms.validate_config(dict(cfg, upstream=upstream, contimeout=20))
+    for argv in (gms.sync_command(cfg), gms.dry_run_command(cfg), gms.check_command(cfg)):
+        assert ("--contimeout=20" in argv) is expect
+
+
+def test_excludes_secret_everywhere_and_historical_only_when_asked(gms, cfg):
+    argv = gms.sync_command(cfg)
+    filters = [a for a in argv if a.startswith(("--filter", "--exclude", "--include"))]
+    assert filters == ["--filter=H THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"]
+    cfg = gms.validate_config(dict(cfg, exclude_historical=True))
+    filters = [a for a in gms.sync_command(cfg) if a.startswith(("--filter", "--exclude", "--include"))]
+    assert filters == ["--filter=H THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt", "--filter=H /releases/historical/"]
+
+
+def test_extra_options_come_before_the_paths(gms, cfg):
+    cfg = gms.validate_config(dict(cfg, extra_options=["--bwlimit=10m", "--ipv4"]))
+    argv = gms.sync_command(cfg)
+    assert argv.index("--bwlimit=10m") < argv.index("--")
+    assert argv.index("--ipv4") < argv.index("--")
+    assert "--bwlimit=10m" in gms.dry_run_command(cfg)
+
+
+@pytest.mark.parametrize("upstream,expect", [
+    ("rsync://upstream.example/gentoo/", "rsync://mirror42@upstream.example/gentoo/"),
+    ("rsync://other@upstream.example/gentoo/", "rsync://other@upstream.example/gentoo/"),
+    ("upstream.example::gentoo/", "mirror42@upstream.example::gentoo/"),
+])
+def test_login_user_and_password_file(gms, cfg, upstream, expect):
+    cfg = gms.validate_config(dict(cfg, upstream=upstream, upstream_user="mirror42",
+                                   password_file="/etc/gentoo-mirror/rsync.password"))
+    for argv in (gms.sync_command(cfg), gms.dry_run_command(cfg)):
+        assert argv[-2] == expect
+        assert "--password-file=/etc/gentoo-mirror/rsync.password" in argv
+    assert gms.check_command(cfg)[-1] == expect + "distfiles/"
+    assert "--password-file=/etc/gentoo-mirror/rsync.password" in gms.check_command(cfg)
+
+
+def test_anonymous_upstream_has_no_password_file(gms, cfg):
+    assert not any(a.startswith("--password-file") for a in gms.sync_command(cfg))
+
+
+def test_check_command_lists_only_the_two_files(gms, cfg):
+    argv = gms.check_command(cfg)
+    assert "--list-only" in argv
+    assert argv[-1] == "rsync://upstream.example/gentoo/distfiles/"
+    assert argv.index("--include=/layout.conf") < argv.index("--exclude=*")
+    assert argv.index("--include=/timestamp.mirmon") < argv.index("--exclude=*")
+
+
+# ---------------------------------------------------------------------------------------
+# parsing
+
+
+def test_parse_stats_with_thousands_separators(gms):
+    got = gms.parse_stats(STATS_NO_CHANGE.splitlines())
+    assert got == {
+        "files_total": 2345, "files_created": 0, "files_deleted": 0, "files_transferred": 0,
+        "bytes_total": 123456789, "bytes_transferred": 0, "bytes_sent": 1234, "bytes_received": 56789,
+    }
+
+
+def test_parse_stats_of_a_transfer(gms):
+    text = stats(files_total=10, created=3, deleted=2, transferred=3, size=1234567, received=1300000)
+    got = gms.parse_stats(text.splitlines())
+    assert got["files_transferred"] == 3
+    assert got["bytes_transferred"] == 1234567
+    assert got["files_deleted"] == 2
+    assert got["bytes_received"] == 1300000
+
+
+def test_parse_dry_run_counts_changes_and_deletions(gms):
+    out = [
+        "cd+++++++++ distfiles/ab/",
+        ">f+++++++++ distfiles/ab/foo-1.0.tar.gz",
+        "hf+++++++++ distfiles/ab/bar => distfiles/ab/foo-1.0.tar.gz",
+        ".d..t...... releases/",
+        "cL+++++++++ snapshots/current -> x",
+        "*deleting   distfiles/cd/old-0.1.tar.gz",
+        "*deleting   distfiles/cd/",
+        "*deleting   releases/historical/x86/2008.0/stage3.tar.bz2",
+        "*deleting   releases/historical/",
+        "Welcome to the upstream motd",
+    ] + stats(files_total=100, created=2, deleted=4).splitlines()
+    plan = gms.parse_dry_run(out, exclude_historical=False)
+    assert plan.changes == 9
+    assert plan.deletions == 4 and plan.expected_deletions == 0
+    assert plan.sample[0] == "distfiles/cd/old-0.1.tar.gz"
+    assert plan.stats["files_total"] == 100
+    assert plan.tree_entries() == 100 - 2 + 4
+
+    plan = gms.parse_dry_run(out, exclude_historical=True)
+    assert plan.deletions == 2 and plan.expected_deletions == 2
+
+
+def test_parse_dry_run_without_changes(gms):
+    plan = gms.parse_dry_run(STATS_NO_CHANGE.splitlines())
+    assert plan.changes == 0 and plan.deletions == 0
+
+
+def test_parse_listing(gms):
+    found = gms.parse_listing(LISTING_OK.splitlines())
+    assert found["layout.conf"] == ("-", 101)
+    assert found["timestamp.mirmon"] == ("-", 11)
+    assert gms.check_upstream_listing(found) is None
+
+
+@pytest.mark.parametrize("listing,problem", [
+    ("drwxr-xr-x 4,096 2026/11/25 08:00:00 .\n-rw-r--r-- 11 2026/11/25 08:00:00 timestamp.mirmon\n",
+     "distfiles/layout.conf is missing"),
+    ("-rw-r--r-- 101 2026/11/20 10:00:00 layout.conf\n", "distfiles/timestamp.mirmon is missing"),
+    ("-rw-r--r-- 0 2026/11/20 10:00:00 layout.conf\n-rw-r--r-- 11 2026/11/25 08:00:00 timestamp.mirmon\n",
+     "distfiles/layout.conf is empty"),
+    ("drwxr-xr-x 4,096 2026/11/20 10:00:00 layout.conf\n-rw-r--r-- 11 2026/11/25 08:00:00 timestamp.mirmon\n",
+     "distfiles/layout.conf is not a regular file"),
+    ("", "distfiles/layout.conf is missing; distfiles/timestamp.mirmon is missing"),
+])
+def test_upstream_listing_problems(gms, listing, problem):
+    assert gms.check_upstream_listing(gms.parse_listing(listing.splitlines())) == problem
+
+
+# ---------------------------------------------------------------------------------------
+# deletion guard
+
+
+def plan_with(gms, deletions, files_total, expected=0):
+    plan = gms.Plan()
+    plan.changes = deletions + expected
+    plan.deletions = deletions
+    plan.expected_deletions = expected
+    plan.sample = ["distfiles/aa/f%d" % i for i in range(min(deletions, 5))]
+    plan.stats = {"files_total": files_total, "files_created": 0}
+    return plan
+
+
+def test_guard_absolute_limit(gms, cfg):
+    cfg = gms.validate_config(dict(cfg, max_delete=100, max_delete_percent=100))
+    assert gms.check_deletions(cfg, plan_with(gms, 100, 1000000)) is None
+    reason = gms.check_deletions(cfg, plan_with(gms, 101, 1000000))
+    assert "would delete 101 of the 1000101 entries" in reason
+    assert "at most 100" in reason and "distfiles/aa/f0" in reason
+
+
+def test_guard_share_limit(gms, cfg):
+    cfg = gms.validate_config(dict(cfg, max_delete=-1, max_delete_percent=10))
+    # 10 % of the tree as it is now (entries left + entries to delete).
+    assert gms.check_deletions(cfg, plan_with(gms, 100, 900)) is None
+    assert "10.1%" in gms.check_deletions(cfg, plan_with(gms, 101, 900))
+
+
+def test_guard_off(gms, cfg):
+    cfg = gms.validate_config(dict(cfg, max_delete=-1, max_delete_percent=100))
+    assert gms.delete_limit(cfg, plan_with(gms, 5000, 0)) is None
+    assert gms.check_deletions(cfg, plan_with(gms, 5000, 0)) is None
+
+
+def test_guard_ignores_historical_when_it_is_being_excluded(gms, cfg):
+    cfg = gms.validate_config(dict(cfg, max_delete=10, exclude_historical=True))
+    assert gms.check_deletions(cfg, plan_with(gms, 3, 1000, expected=5000)) is None
+
+
+# ---------------------------------------------------------------------------------------
+# retries
+
+
+def test_backoff_doubles_and_is_capped(gms, cfg):
+    cfg = gms.validate_config(dict(cfg, retry_delay=60, retry_delay_max=200))
+    assert [gms.backoff_delay(cfg, n) for n in (1, 2, 3, 4)] == [60, 120, 200, 200]
+
+
+@pytest.mark.parametrize("code", [5, 10, 12, 30, 35])
+def test_transient_failures_are_retried_a_bounded_number_of_times(gms, cfg, code):
+    calls, sleeps = [], []
+
+    def runner(argv, echo=None):
+        calls.append(argv)
+        return code, []
+
+    got, _lines, attempts = gms.run_with_retries(cfg, ["rsync"], runner, sleeps.append, "sync")
+    assert got == code
+    assert attempts == len(calls) == cfg["retries"] + 1 == 4
+    assert sleeps == [60, 120, 240]
+
+
+@pytest.mark.parametrize("code", [0, 1, 3, 11, 20, 23, 24, 25])
+def test_other_exit_codes_are_not_retried(gms, cfg, code):
+    sleeps = []
+    got, _lines, attempts = gms.run_with_retries(cfg, ["rsync"], lambda a, echo=None: (code, []),
+                                                 sleeps.append, "sync")
+    assert (got, attempts, sleeps) == (code, 1, [])
+
+
+def test_retry_stops_at_first_success(gms, cfg):
+    codes = iter([10, 30, 0])
+    sleeps = []
+    got, _lines, attempts = gms.run_with_retries(cfg, ["rsync"], lambda a, echo=None: (next(codes), []),
+                                                 sleeps.append, "sync")
+    assert (got, attempts, sleeps) == (0, 3, [60, 120])
+
+
+def test_no_retries_when_configured_off(gms, cfg):
+    cfg = gms.validate_config(dict(cfg, retries=0))
+    got, _lines, attempts = gms.run_with_retries(cfg, ["rsync"], lambda a, echo=None: (10, []),
+                                                 lambda s: pytest.fail("slept"), "sync")
+    assert (got, attempts) == (10, 1)
+
+
+# ---------------------------------------------------------------------------------------
+# whole runs
+
+
+def test_no_change_run_is_one_dry_run_and_reports_zero(gms, cfg, run, capsys):
+    code, fake, _ = run(scripted())
+    assert code == 0
+    assert fake.kinds() == ["check", "dry"]
+    status = status_of(cfg)
+    assert status["result"] == "success"
+    assert status["files_transferred"] == 0 and status["bytes_transferred"] == 0
+    assert status["changes_applied"] is False
+    assert status["exit_code"] == 0 and status["rsync_exit_code"] == 0
+    assert status["start"] == "1970-01-01T00:16:40Z" and status["end"] == "1970-01-01T00:16:52Z"
+    assert status["duration_seconds"] == 12.5
+    assert status["last_success_timestamp"] == 1012.5
+    assert status["upstream"] == "rsync://upstream.example/gentoo/"
+    out = capsys.readouterr().out.splitlines()
+    summary = [line for line in out if line.startswith("gentoo-mirror-sync: success")]
+    assert summary == ["gentoo-mirror-sync: success: tree already up to date, 0 files transferred "
+                       "in 12.5 s from rsync://upstream.example/gentoo/"]
+    # statistics are parsed, not echoed
+    assert not any(line.startswith(("Number of", "sent ", "total size")) for line in out)
+
+
+def test_changes_are_applied_with_max_delete_backstop(gms, cfg, run, capsys):
+    dry = "\n".join([">f+++++++++ distfiles/ab/new.tar.gz", "*deleting   distfiles/cd/old.tar.gz"])
+    dry += stats(files_total=2000, created=1, deleted=1)
+    real = stats(files_total=2000, created=1, deleted=1, transferred=1, size=4096, received=5000)
+    code, fake, _ = run(scripted(dry=(0, dry), sync=(0, real)))
+    assert code == 0
+    assert fake.kinds() == ["check", "dry", "sync"]
+    # 10 % of the 2000 entries: 200, below the absolute 10000
+    assert "--max-delete=200" in fake.calls[2]
+    status = status_of(cfg)
+    assert (status["files_transferred"], status["bytes_transferred"], status["files_deleted"]) == (1, 4096, 1)
+    assert status["changes_applied"] is True
+    assert "success: 1 files (4.0 KiB) transferred, 1 deleted" in capsys.readouterr().out
+
+
+def test_lock_descriptor_is_inherited_by_rsync(gms, cfg, run):
+    _code, fake, _ = run(scripted())
+    assert all(len(fds) == 1 for fds in fake.pass_fds)
+
+
+def test_vanished_files_count_as_success(gms, cfg, run):
+    dry = ">f+++++++++ distfiles/ab/new.tar.gz\n" + stats(transferred=1)
+    code, _fake, _ = run(scripted(dry=(0, dry), sync=(24, stats(transferred=1, size=10))))
+    assert code == 0
+    status = status_of(cfg)
+    assert status["result"] == "success" and status["rsync_exit_code"] == 24
+    assert "vanished" in status["message"]
+
+
+def test_missing_layout_conf_is_refused_and_tree_untouched(gms, cfg, run, capsys):
+    listing = "-rw-r--r-- 11 2026/11/25 08:00:00 timestamp.mirmon\n"
+    code, fake, _ = run(scripted(check=(0, listing)))
+    assert code == 3
+    assert fake.kinds() == ["check"]
+    status = status_of(cfg)
+    assert status["result"] == "refused"
+    assert "distfiles/layout.conf is missing" in status["message"]
+    assert "the tree is unchanged" in status["message"]
+    assert "--force" in status["message"]
+    assert "gentoo-mirror-sync: refused: upstream looks broken" in capsys.readouterr().out
+
+
+def test_missing_distfiles_directory_is_refused(gms, cfg, run):
+    code, fake, _ = run(scripted(check=(23, "")))
+    assert code == 3 and fake.kinds() == ["check"]
+    assert "layout.conf is missing" in status_of(cfg)["message"]
+
+
+def test_force_overrides_the_upstream_check(gms, cfg, run):
+    code, fake, _ = run(scripted(check=(0, "")), extra_args=["--force"])
+    assert code == 0 and fake.kinds() == ["check", "dry"]
+    assert status_of(cfg)["forced"] is True
+
+
+def test_too_many_deletions_are_refused_before_the_real_run(gms, cfg, run):
+    dry = "\n".join("*deleting   distfiles/%02x/f" % i for i in range(60)) + stats(files_total=100)
+    code, fake, _ = run(scripted(dry=(0, dry)))
+    assert code == 3
+    assert fake.kinds() == ["check", "dry"]
+    status = status_of(cfg)
+    assert status["result"] == "refused" and status["files_deleted"] == 0
+    assert "would delete 60 of the 160 entries" in status["message"]
+    assert "max_delete" in status["message"] and "--force" in status["message"]
+
+
+def test_force_applies_the_deletions_without_a_limit(gms, cfg, run):
+    dry = "\n".join("*deleting   distfiles/%02x/f" % i for i in range(60)) + stats(files_total=100)
+    code, fake, _ = run(scripted(dry=(0, dry), sync=(0, stats(deleted=60))), extra_args=["--force"])
+    assert code == 0 and fake.kinds() == ["check", "dry", "sync"]
+    assert not any(a.startswith("--max-delete") for a in fake.calls[2])
+    assert status_of(cfg)["files_deleted"] == 60
+
+
+def test_max_delete_hit_during_the_real_run_is_reported(gms, cfg, run):
+    dry = "*deleting   distfiles/aa/f\n" + stats(files_total=1000)
+    code, _fake, _ = run(scripted(dry=(0, dry), sync=(25, stats(deleted=100))))
+    assert code == 3
+    status = status_of(cfg)
+    assert status["result"] == "refused" and "--max-delete" in status["message"]
+
+
+def test_transient_failure_then_success(gms, cfg, run):
+    dry = ">f+++++++++ distfiles/ab/new\n" + stats(transferred=1)
+    code, fake, sleeps = run(scripted(dry=(0, dry), sync=[(30, ""), (0, stats(transferred=1, size=5))]))
+    assert code == 0
+    assert fake.kinds() == ["check", "dry", "sync", "sync"]
+    assert sleeps == [60]
+    assert status_of(cfg)["attempts"] == 2
+
+
+def test_failure_keeps_last_success_and_counts_failures(gms, cfg, run, capsys):
+    run(scripted())
+    first = status_of(cfg)
+    for n in (1, 2):
+        code, fake, sleeps = run(scripted(check=(10, "")))
+        assert code == 1
+        assert len(fake.calls) == 4 and sleeps == [60, 120, 240]
+        status = status_of(cfg)
+        assert status["result"] == "failure" and status["exit_code"] == 1
+        assert status["rsync_exit_code"] == 10
+        assert status["last_success_timestamp"] == first["last_success_timestamp"]
+        assert status["last_success"] == first["last_success"]
+        assert status["consecutive_failures"] == n
+    out = capsys.readouterr().out
+    assert "gentoo-mirror-sync: failure: upstream check failed: rsync exit 10 (error in socket I/O)" in out
+    metrics = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
+    assert "gentoo_mirror_sync_consecutive_failures" in metrics
+    assert re.search(r"^gentoo_mirror_sync_consecutive_failures\{[^}]*\} 2$", metrics, re.M)
+    assert re.search(r"^gentoo_mirror_sync_last_run_success\{[^}]*\} 0$", metrics, re.M)
+    assert re.search(r"^gentoo_mirror_sync_last_success_timestamp_seconds\{[^}]*\} 1012.5$", metrics, re.M)
+
+
+def test_failure_is_logged_at_error_priority_in_the_journal(gms, cfg, run, capsys, monkeypatch):
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    run(scripted(check=(1, "")))
+    assert "<3>gentoo-mirror-sync: failure:" in capsys.readouterr().out
+
+
+def test_second_run_while_locked_says_already_running(gms, cfg, run, capsys):
+    fd = os.open(os.path.join(cfg["state_dir"], "sync.lock"), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        code, fake, _ = run(scripted())
+    finally:
+        os.close(fd)
+    assert code == 0
+    assert fake.calls == []
+    assert "already running" in capsys.readouterr().out
+    assert not os.path.exists(os.path.join(cfg["state_dir"], "status.json"))
+    # once the holder is gone, the next run goes ahead
+    code, fake, _ = run(scripted())
+    assert code == 0 and fake.kinds() == ["check", "dry"]
+
+
+def test_leftovers_cleaned_only_after_an_unclean_run(gms, cfg, run):
+    root = cfg["root"]
+    leftover = os.path.join(root, "distfiles", "ab", ".~tmp~")
+    os.makedirs(leftover)
+    open(os.path.join(leftover, "half.tar.gz"), "w").close()
+    # previous run finished cleanly (no marker): left alone, costs no tree walk
+    run(scripted())
+    assert os.path.isdir(leftover)
+    # a failing run leaves the marker behind ...
+    run(scripted(check=(1, "")))
+    assert os.path.exists(os.path.join(cfg["state_dir"], "sync.running"))
+    # ... so the next run removes the leftovers first
+    run(scripted())
+    assert not os.path.exists(leftover)
+    assert os.path.isdir(os.path.join(root, "distfiles", "ab"))
+    assert not os.path.exists(os.path.join(cfg["state_dir"], "sync.running"))
+
+
+def test_clean_option_forces_the_cleanup(gms, cfg, run):
+    leftover = os.path.join(cfg["root"], "releases", ".~tmp~")
+    os.makedirs(leftover)
+    run(scripted(), extra_args=["--clean"])
+    assert not os.path.exists(leftover)
+
+
+def test_password_never_reaches_arguments_output_or_status(gms, cfg, run, tmp_path, capsys):
+    secret = tmp_path / "rsync.password"
+    secret.write_text("s3cr3t-pw\n")
+    conf = {"upstream_user": "mirror42", "password_file": str(secret)}
+    run(scripted(), config=conf)
+    run(scripted(check=(5, "")), config=conf)
+    _code, fake, _ = run(scripted(), config=conf)
+    assert all("s3cr3t-pw" not in " ".join(argv) for argv in fake.calls)
+    assert all("--password-file=%s" % secret in argv for argv in fake.calls)
+    assert "s3cr3t-pw" not in capsys.readouterr().out
+    for name in os.listdir(cfg["state_dir"]):
+        with open(os.path.join(cfg["state_dir"], name), encoding="utf-8", errors="replace") as handle:
+            assert "s3cr3t-pw" not in handle.read()
+
+
+def test_sigterm_is_recorded_as_interrupted(gms, cfg, run):
+    def script(kind, _argv):
+        if kind == "dry":
+            raise gms.Terminated()
+        return 0, LISTING_OK
+
+    code, _fake, _ = run(script)
+    assert code == 143
+    assert status_of(cfg)["result"] == "interrupted"
+    assert os.path.exists(os.path.join(cfg["state_dir"], "sync.running"))
+
+
+# ---------------------------------------------------------------------------------------
+# status and metrics files
+
+
+def test_atomic_write_replaces_without_leaving_temporary_files(gms, tmp_path):
+    path = tmp_path / "status.json"
+    path.write_text("old")
+    gms.atomic_write(str(path), "new\n")
+    assert path.read_text() == "new\n"
+    assert os.listdir(tmp_path) == ["status.json"]
+    assert (os.stat(path).st_mode & 0o777) == 0o644
+
+
+def test_atomic_write_keeps_the_old_file_on_error(gms, tmp_path, monkeypatch):
+    path = tmp_path / "status.json"
+    path.write_text("old")
+
+    def boom(_src, _dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(gms.os, "replace", boom)
+    with pytest.raises(OSError):
+        gms.atomic_write(str(path), "new")
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["status.json"]
+
+
+def test_status_json_has_every_field(gms, cfg, run):
+    run(scripted())
+    status = status_of(cfg)
+    for key in ("start", "end", "duration_seconds", "exit_code", "rsync_exit_code", "files_transferred",
+                "bytes_transferred", "files_deleted", "upstream", "last_success", "last_success_timestamp",
+                "result", "message", "attempts", "consecutive_failures"):
+        assert key in status
+
+
+def test_metrics_are_valid_textfile_format(gms, cfg, run):
+    run(scripted(), config={"upstream": 'rsync://up"stream/gentoo/'})
+    text = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
+    assert text.endswith("\n")
+    typed = set()
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            typed.add(line.split()[2])
+            continue
+        if line.startswith("# HELP "):
+            continue
+        match = re.match(r'^([a-z_]+)\{((?:[a-z_]+="(?:[^"\\]|\\.)*",?)+)\} (-?[0-9.e+]+)$', line)
+        assert match, line
+        assert match.group(1) in typed
+    assert 'upstream="rsync://up\\"stream/gentoo/"' in text
+    for name in ("last_success_timestamp_seconds", "last_run_duration_seconds", "last_run_success",
+                 "last_run_result", "last_run_exit_code", "last_run_files_transferred",
+                 "last_run_bytes_transferred"):
+        assert "gentoo_mirror_sync_" + name in typed
+    assert re.search(r'^gentoo_mirror_sync_last_run_result\{[^}]*result="success"\} 1$', text, re.M)
+    assert re.search(r'^gentoo_mirror_sync_last_run_result\{[^}]*result="failure"\} 0$', text, re.M)
+
+
+def test_metrics_before_any_success_report_zero(gms, cfg, run):
+    run(scripted(check=(1, "")))
+    text = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
+    assert re.search(r"^gentoo_mirror_sync_last_success_timestamp_seconds\{[^}]*\} 0$", text, re.M)
+    assert status_of(cfg)["last_success"] is None
+
+
+def test_human_bytes(gms):
+    assert gms.human_bytes(0) == "0 B"
+    assert gms.human_bytes(1536) == "1.5 KiB"
+    assert gms.human_bytes(64 * 1024 * 1024) == "64.0 MiB"
