@@ -695,3 +695,9 @@ def test_human_bytes(gms):
     assert gms.human_bytes(0) == "0 B"
     assert gms.human_bytes(1536) == "1.5 KiB"
     assert gms.human_bytes(64 * 1024 * 1024) == "64.0 MiB"
+
+
+def test_config_file_may_start_with_comment_lines(gms, cfg, tmp_path):
+    path = tmp_path / "sync.conf"
+    path.write_text("#\n# Ansible managed\n#\n" + json.dumps(dict(cfg, max_delete=7), indent=2) + "\n")
+    assert gms.load_config(str(path))["max_delete"] == 7
