@@ -58,21 +58,25 @@ class _Conn(object):
 
 
 def run_probe(kind, host, port, count, timeout, http_path='/', http_host=None, rsync_module=None,
-              clock=time.monotonic):
-    """Open ``count`` connections at once and hold them all until each is answered or
-    ``timeout`` seconds have passed.
+              clock=time.monotonic, window=8):
+    """Hold up to ``count`` connections open at the same time and count how many are served.
+
+    Connections are opened a few at a time (at most ``window`` waiting for their first answer),
+    because a daemon's small listen backlog (rsync's is 5) drops handshakes that arrive all at
+    once; every connection that was answered stays open until the probe ends, so the served
+    ones were all held at the same moment. The probe stops after ``timeout`` seconds.
 
     HTTP: a GET is sent on each; a connection counts as served when its status line reads
     200 (the body is not read, so a large file keeps the server busy with every connection).
     rsync: the daemon's ``@RSYNCD:`` greeting is answered and the module requested; a
-    connection counts as served on ``@RSYNCD: OK``.
+    connection counts as served on ``@RSYNCD: OK`` (or ``AUTHREQD``).
     """
     count = max(0, min(int(count), MAX_PROBE_CONNECTIONS))
     started = clock()
     deadline = started + timeout
     sel = selectors.DefaultSelector()
     conns = []
-    result = {'protocol': kind, 'host': host, 'port': port, 'attempted': count, 'connected': 0,
+    result = {'protocol': kind, 'host': host, 'port': port, 'attempted': count, 'opened': 0,
               'served': 0, 'refused': 0, 'unanswered': 0, 'errors': 0, 'statuses': {},
               'sample_refusal': None, 'sample_error': None}
     try:
@@ -82,19 +86,32 @@ def run_probe(kind, host, port, count, timeout, http_path='/', http_host=None, r
                       seconds=round(clock() - started, 3))
         return result
     family, socktype, proto, dummy_name, address = infos[0]
+
+    def waiting():
+        return len([c for c in conns if c.state in ('connecting', 'reading')])
+
+    def open_one():
+        sock = socket.socket(family, socktype, proto)
+        sock.setblocking(False)
+        conn = _Conn(sock)
+        conns.append(conn)
+        err = sock.connect_ex(address)
+        if err not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
+            conn.state, conn.outcome, conn.detail = 'done', 'error', errno.errorcode.get(err, str(err))
+            return
+        sel.register(sock, selectors.EVENT_WRITE, conn)
+
     try:
-        for dummy in range(count):
-            sock = socket.socket(family, socktype, proto)
-            sock.setblocking(False)
-            conn = _Conn(sock)
-            conns.append(conn)
-            err = sock.connect_ex(address)
-            if err not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
-                conn.state, conn.outcome, conn.detail = 'done', 'error', errno.errorcode.get(err, str(err))
+        while clock() < deadline:
+            while len(conns) < count and waiting() < window:
+                open_one()
+            if len(conns) >= count and waiting() == 0 and \
+                    all(c.state == 'done' for c in conns):
+                break
+            if not sel.get_map():
+                if len(conns) >= count:
+                    break
                 continue
-            sel.register(sock, selectors.EVENT_WRITE, conn)
-        pending = len([c for c in conns if c.state != 'done'])
-        while pending and clock() < deadline:
             for sel_key, events in sel.select(timeout=max(0.0, min(0.2, deadline - clock()))):
                 conn = sel_key.data
                 try:
@@ -106,14 +123,10 @@ def run_probe(kind, host, port, count, timeout, http_path='/', http_host=None, r
                         sel.unregister(conn.sock)
                     except (KeyError, ValueError):
                         pass
-            pending = len([c for c in conns if c.state != 'done'])
     finally:
+        result['opened'] = len(conns)
         for conn in conns:
-            if conn.state not in ('connecting', 'done') or conn.outcome in ('served', 'refused'):
-                result['connected'] += 1
-            if conn.state != 'done':
-                result['unanswered'] += 1
-            elif conn.outcome == 'served':
+            if conn.outcome == 'served':
                 result['served'] += 1
             elif conn.outcome == 'refused':
                 result['refused'] += 1
@@ -128,6 +141,7 @@ def run_probe(kind, host, port, count, timeout, http_path='/', http_host=None, r
             except (OSError, socket.error):
                 pass
         sel.close()
+    result['unanswered'] = count - result['served'] - result['refused'] - result['errors']
     result['seconds'] = round(clock() - started, 3)
     return result
 

@@ -91,9 +91,9 @@ options:
     default: false
   probe_host:
     description:
-      - Host name or address the probe connects to.
+      - Host name or address the probe connects to (the first address it resolves to).
     type: str
-    default: localhost
+    default: 127.0.0.1
   probe_connections:
     description:
       - How many connections the probe holds open at the same time, per service (at most 1000).
@@ -294,7 +294,7 @@ protocols:
         probe:
           description: >-
             Live probe: C(attempted), C(connected), C(served), C(refused), C(unanswered),
-            C(errors), C(seconds), C(sample_refusal) (for example rsync's C(@ERROR: max connections
+            C(errors), C(opened), C(seconds), C(sample_refusal) (for example rsync's C(@ERROR: max connections
             (10) reached -- try again later)), C(statuses) (HTTP status counts).
           type: dict
           returned: when O(probe=true)
@@ -449,7 +449,7 @@ def main():
             rsyncd_conf=dict(type='path', default='/etc/rsyncd.conf'),
             rsync_modules=dict(type='list', elements='str', default=[]),
             probe=dict(type='bool', default=False),
-            probe_host=dict(type='str', default='localhost'),
+            probe_host=dict(type='str', default='127.0.0.1'),
             probe_connections=dict(type='int'),
             probe_timeout=dict(type='float', default=10),
             http_port=dict(type='int', default=80),
