@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Make ``ansible_collections.mirrorkit.gentoo`` importable from the working tree.
+
+When the tests run inside ``.../ansible_collections/mirrorkit/gentoo`` (ansible-test), that
+layout already exists. Otherwise a symlink build/unit/ansible_collections/mirrorkit/gentoo ->
+the repository is created (once) and its parent put on sys.path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _collection_parent():
+    parts = TOP.split(os.sep)
+    if len(parts) >= 3 and parts[-3:-1] == ['ansible_collections', 'mirrorkit'] and parts[-1] == 'gentoo':
+        return os.sep.join(parts[:-3])
+    base = os.path.join(TOP, 'build', 'unit')
+    link = os.path.join(base, 'ansible_collections', 'mirrorkit', 'gentoo')
+    if not os.path.islink(link) or os.path.realpath(link) != os.path.realpath(TOP):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.symlink(TOP, link)
+    return base
+
+
+_PARENT = _collection_parent()
+if _PARENT not in sys.path:
+    sys.path.insert(0, _PARENT)
