@@ -34,11 +34,13 @@ description:
     means no limit; a negative value switches the module off). A limit needs the C(lock file),
     whose directory must exist. The protocol's capacity is that of the most limited module
     checked."
-  - With O(probe=true), also opens O(probe_connections) connections to each enabled service at
-    the same time, bounded in number and time, and reports how many were served (HTTP, a
-    C(200) status line; rsync, C(@RSYNCD: OK) after the daemon's greeting and the module
-    request). Choose a large file as O(probe_http_path) so that nginx stays busy with every
-    connection while the probe holds them open.
+  - "With O(probe=true), also holds O(probe_connections) connections to each enabled service
+    open at the same time, bounded in number and time, and reports how many were served (HTTP,
+    a C(200) status line; rsync, C(@RSYNCD: OK) after the daemon's greeting and the module
+    request). Connections are opened a few at a time (at most 8 waiting for an answer), as a
+    daemon's small listen backlog (rsync's is 5) drops handshakes that all arrive at once.
+    Choose a large file as O(probe_http_path) so that nginx stays busy with every connection
+    while the probe holds them open."
 author:
   - mirrorkit developers
 extends_documentation_fragment:

@@ -13,9 +13,9 @@ version_added: 0.1.0
 description:
   - Finds the file system that holds, or will hold, O(path). When O(path) does not exist yet,
     the module looks at its nearest existing parent directory.
-  - Reports the size, used and available space of that file system, its mount point, and the
+  - "Reports the size, used and available space of that file system, its mount point, and the
     space the mirror tree already uses on it (counted like C(du -x): from allocated blocks,
-    hard links once, nothing on other file systems).
+    hard links once, nothing on other file systems)."
   - Passes when the available space plus the space the mirror already uses is at least
     O(min_gib). Otherwise fails with a message that gives the figures in GiB and the mount
     point.
