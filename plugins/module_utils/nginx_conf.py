@@ -178,8 +178,7 @@ def _walk(items, context, into=('http', 'server', 'location', 'if', 'limit_excep
     for item in items:
         yield item, context
         if item['block'] is not None and item['name'] in into:
-            for sub in _walk(item['block'], context + [item['name']], into):
-                yield sub
+            yield from _walk(item['block'], context + [item['name']], into)
 
 
 def _where(item):
@@ -376,3 +375,14 @@ def parse_proc_limits(text):
             if len(fields) >= 2:
                 return parse_limit(fields[0]), parse_limit(fields[1])
     return None, None
+
+
+def unit_setting_file(texts, setting='LimitNOFILE'):
+    """The unit file that sets ``setting`` last, from ``[(path, text)]`` in systemd's order
+    (the unit file, then its drop-ins); None when none of them sets it."""
+    found = None
+    for path, text in texts:
+        for line in (text or '').splitlines():
+            if line.strip().startswith(setting + '='):
+                found = path
+    return found

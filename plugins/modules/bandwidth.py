@@ -30,13 +30,14 @@ description:
     C(rsync://masterdistfiles.gentoo.org/gentoo/)). For a directory the module lists it and a
     few of its subdirectories with C(rsync --list-only) and takes the largest file it saw. The
     file is fetched by the C(rsync) client into a private temporary directory that is removed
-    afterwards; the growth of the file is sampled to measure the throughput, and the client is
-    stopped when the time or byte budget is spent."
+    afterwards (so up to O(max_bytes) of disk space is used for the duration); the growth of the
+    file is sampled every 50 ms to measure the throughput, and the client is stopped when the
+    time or byte budget is spent."
   - Measured throughput counts payload bytes. Protocol headers (TCP/IP, Ethernet, TLS) take
     roughly 3 to 5 percent of the line rate, so a measurement reads that much below the line
     rate.
 author:
-  - mirrorkit developers
+  - mirrorkit developers (@mirrorkit)
 extends_documentation_fragment:
   - mirrorkit.gentoo.attributes
 requirements:
@@ -240,7 +241,10 @@ msg:
   description: One sentence with the figure and the threshold that applies.
   returned: always
   type: str
-  sample: "Measured 94.21 Mbit/s from rsync://masterdistfiles.gentoo.org/gentoo/snapshots/gentoo-latest.tar.xz over 9.00 s (after a 1.00 s warm-up): below the recommended 100 Mbit/s (recommended_mbit), above the minimum of 5 Mbit/s"
+  sample: >-
+    Measured 94.21 Mbit/s from rsync://masterdistfiles.gentoo.org/gentoo/snapshots/gentoo-latest.tar.xz
+    over 9.00 s (after a 1.00 s warm-up): below the recommended 100 Mbit/s (recommended_mbit), above the
+    minimum of 5 Mbit/s
 """
 
 import os

@@ -25,7 +25,8 @@ description:
     C(worker_processes) times that (C(auto) counts the online CPUs). The open-files limit is
     C(worker_rlimit_nofile) when set; otherwise the soft limit the workers inherit from the
     service, read from the running nginx (C(/proc/PID/limits)) or from
-    C(systemctl show nginx -p LimitNOFILESoft), and named after the service's C(LimitNOFILE).
+    C(systemctl show nginx -p LimitNOFILESoft); the result names the unit file or drop-in that
+    sets C(LimitNOFILE), or systemd's C(DefaultLimitNOFILE) when the unit sets none.
     A C(limit_conn) whose zone key is not the client address caps the whole server, and the
     host's C(fs.file-max) caps everything; a C(limit_conn) keyed by the client address only
     limits each client and is reported, not counted."
@@ -42,7 +43,7 @@ description:
     Choose a large file as O(probe_http_path) so that nginx stays busy with every connection
     while the probe holds them open."
 author:
-  - mirrorkit developers
+  - mirrorkit developers (@mirrorkit)
 extends_documentation_fragment:
   - mirrorkit.gentoo.attributes
 options:
@@ -323,6 +324,7 @@ msg:
   sample: "HTTP (nginx) takes 1012 concurrent clients, limited by LimitNOFILE 1024 in /usr/lib/systemd/system/nginx.service"
 """
 
+import glob
 import os
 
 from ansible.module_utils.basic import AnsibleModule
@@ -358,19 +360,27 @@ def nginx_nofile(module, service):
              '-p', 'MainPID', '-p', 'FragmentPath', '-p', 'DropInPaths'])
         if rc == 0:
             show = nginx_conf.parse_systemctl_show(out)
-    unit_file = (show.get('DropInPaths') or '').split(' ')[-1] or show.get('FragmentPath') or None
+    units = [show.get('FragmentPath')] + (show.get('DropInPaths') or '').split()
+    units = [u for u in units if u]
+    unit_file = nginx_conf.unit_setting_file([(u, read_text(u)) for u in units])
+    directive = 'LimitNOFILE'
+    if unit_file is None and show:
+        # Not set for the unit: systemd's DefaultLimitNOFILE applies.
+        directive = 'DefaultLimitNOFILE'
+        candidates = ['/etc/systemd/system.conf'] + sorted(glob.glob('/etc/systemd/system.conf.d/*.conf'))
+        unit_file = nginx_conf.unit_setting_file([(f, read_text(f)) for f in candidates], 'DefaultLimitNOFILE')
     pid = show.get('MainPID')
     if pid and pid != '0':
         soft, dummy_hard = nginx_conf.parse_proc_limits(read_text('/proc/%s/limits' % pid) or '')
         if soft:
             return {'value': soft, 'source': 'running nginx, pid %s' % pid, 'file': unit_file,
-                    'directive': 'LimitNOFILE'}
+                    'directive': directive}
     soft = nginx_conf.parse_limit(show.get('LimitNOFILESoft'))
     if soft is None and 'LimitNOFILESoft' not in show:
         soft = nginx_conf.parse_limit(show.get('LimitNOFILE'))
     if soft:
         return {'value': soft, 'source': 'systemctl show %s' % service, 'file': unit_file,
-                'directive': 'LimitNOFILE'}
+                'directive': directive}
     return None
 
 

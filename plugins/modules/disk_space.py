@@ -24,7 +24,7 @@ description:
   - Changes nothing, installs nothing and needs only the Python standard library, so it can
     run first on a fresh host.
 author:
-  - mirrorkit developers
+  - mirrorkit developers (@mirrorkit)
 extends_documentation_fragment:
   - mirrorkit.gentoo.attributes
 options:

@@ -178,3 +178,13 @@ def test_systemd_and_proc_limits():
               'Max open files            1024                 524288               files\n')
     assert nginx_conf.parse_proc_limits(limits) == (1024, 524288)
     assert nginx_conf.parse_proc_limits('') == (None, None)
+
+
+def test_unit_setting_file():
+    texts = [('/lib/systemd/system/nginx.service', '[Service]\nLimitNOFILE=1024\n'),
+             ('/etc/systemd/system/nginx.service.d/a.conf', '[Service]\nNice=5\n'),
+             ('/etc/systemd/system/nginx.service.d/b.conf', '[Service]\nLimitNOFILE=65536\n')]
+    assert nginx_conf.unit_setting_file(texts) == '/etc/systemd/system/nginx.service.d/b.conf'
+    assert nginx_conf.unit_setting_file(texts[1:2]) is None
+    assert nginx_conf.unit_setting_file([('/etc/systemd/system.conf', '#DefaultLimitNOFILE=1024:524288\n')],
+                                        'DefaultLimitNOFILE') is None

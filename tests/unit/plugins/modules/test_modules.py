@@ -185,3 +185,19 @@ def test_bandwidth_describe():
 def test_bandwidth_rejects_bad_scheme(monkeypatch):
     failed, result = run_module(bandwidth.main, {'url': 'ftp://mirror/x'}, monkeypatch)
     assert failed and 'http://, https:// or rsync://' in result['msg']
+
+
+def test_connection_limits_names_the_unit_drop_in(monkeypatch, tmp_path):
+    unit = tmp_path / 'nginx.service'
+    unit.write_text('[Service]\nExecStart=/usr/sbin/nginx\n')
+    drop_in = tmp_path / 'limits.conf'
+    drop_in.write_text('[Service]\nLimitNOFILE=40\n')
+    text = NGINX_T.replace('worker_connections 12', 'worker_connections 1024')
+    show = 'LimitNOFILE=40\nLimitNOFILESoft=40\nMainPID=0\nFragmentPath=%s\nDropInPaths=%s\n' % (unit, drop_in)
+    commands = {'-T': (0, text, ''), 'show nginx.service': (0, show, '')}
+    failed, result = run_module(connection_limits.main, {'rsync': False}, monkeypatch, commands)
+    http = result['protocols']['http']
+    # (40 - 1 listening - 10 reserved) // 2 = 14 clients for the single worker
+    assert failed and http['capacity'] == 14
+    assert http['limiting']['directive'] == 'LimitNOFILE' and http['limiting']['file'] == str(drop_in)
+    assert 'limited by LimitNOFILE 40 in %s' % drop_in in result['msg']
