@@ -1,0 +1,21 @@
+"""docs/variables.md says what the roles' argument specs say."""
+
+import pathlib
+import subprocess
+import sys
+
+TOP = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_variables_page_matches_argument_specs():
+    result = subprocess.run(
+        [sys.executable, str(TOP / "tests" / "docs" / "gen_variables.py"), "--check"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_role_has_argument_specs_and_readme():
+    for role in sorted((TOP / "roles").iterdir()):
+        assert (role / "meta" / "argument_specs.yml").is_file(), f"{role.name} has no meta/argument_specs.yml"
+        assert (role / "README.md").is_file(), f"{role.name} has no README.md"
