@@ -224,7 +224,12 @@ def summarize(conf):
     listens = []
     zones = {}
     limits = []
+    cache = None
     for item, context in _walk(_find(tree, 'http'), []):
+        if item['name'] == 'open_file_cache':
+            size = [a for a in item['args'] if a.startswith('max=')]
+            if size and (cache is None or int(size[0][4:]) > cache['value']):
+                cache = dict(_where(item), value=int(size[0][4:]))
         if item['name'] == 'server' and item['block'] is not None and context == ['http']:
             found = [i for i in item['block'] if i['name'] == 'listen']
             if not found:
@@ -245,6 +250,8 @@ def summarize(conf):
         # A zone keyed by the client address limits each client, not the whole server.
         limit['per_client'] = bool(key) and 'remote_addr' in key
     summary['limit_conn'] = limits
+    # Descriptors open_file_cache may keep open besides those of the clients (largest setting).
+    summary['open_file_cache'] = cache
     summary['listen'] = unique_listen_sockets(listens)
     return summary
 
@@ -268,8 +275,8 @@ def capacity(summary, nproc, nofile=None, file_max=None):
     open-files limit nginx workers inherit (used only when ``worker_rlimit_nofile`` is not
     set). Each worker can hold ``worker_connections`` connections, of which one per listening
     socket is taken by the socket itself; and it can open ``nofile`` descriptors, of which each
-    downloading client needs two (socket and file) after the listening sockets and a small
-    reserve. The capacity is workers × the smaller of the two, further capped by any
+    downloading client needs two (socket and file) after the listening sockets, a small
+    reserve and the descriptors ``open_file_cache max=`` may keep open. The capacity is workers × the smaller of the two, further capped by any
     ``limit_conn`` whose key is not the client address and by the host's fs.file-max.
     """
     wp = summary['worker_processes']
@@ -296,8 +303,10 @@ def capacity(summary, nproc, nofile=None, file_max=None):
     if rl:
         nofile = {'value': rl['value'], 'directive': 'worker_rlimit_nofile', 'file': rl['file'],
                   'line': rl['line'], 'source': 'worker_rlimit_nofile'}
+    cache = summary.get('open_file_cache')
+    cached = cache['value'] if cache else 0
     if nofile and nofile.get('value'):
-        fd_slots = max((nofile['value'] - listen - RESERVED_FDS) // FDS_PER_CLIENT, 0)
+        fd_slots = max((nofile['value'] - listen - RESERVED_FDS - cached) // FDS_PER_CLIENT, 0)
         candidates.append({
             'directive': nofile.get('directive', 'LimitNOFILE'),
             'value': nofile['value'],
@@ -306,9 +315,10 @@ def capacity(summary, nproc, nofile=None, file_max=None):
             'default': False,
             'per_worker': fd_slots,
             'capacity': workers * fd_slots,
-            'explanation': '%d worker process%s x (open files %d (%s) - %d listening - %d reserved) / %d per client'
+            'explanation': '%d worker process%s x (open files %d (%s) - %d listening - %d reserved%s) / %d per client'
                            % (workers, '' if workers == 1 else 'es', nofile['value'], nofile['source'],
-                              listen, RESERVED_FDS, FDS_PER_CLIENT),
+                              listen, RESERVED_FDS,
+                              ' - %d open_file_cache' % cached if cached else '', FDS_PER_CLIENT),
         })
 
     for limit in summary['limit_conn']:
@@ -338,6 +348,7 @@ def capacity(summary, nproc, nofile=None, file_max=None):
         'nofile': nofile['value'] if nofile else None,
         'nofile_source': nofile['source'] if nofile else None,
         'listen_sockets': summary['listen'],
+        'open_file_cache': cached,
         'limit_conn': summary['limit_conn'],
         'limiting': limiting,
         'candidates': candidates,

@@ -21,7 +21,8 @@ description:
     client downloading a file needs one connection (a static mirror has no upstream
     connections) but two file descriptors (its socket and the file). So per worker the
     capacity is the smaller of C(worker_connections) minus the listening sockets and (the
-    open-files limit minus the listening sockets minus a reserve of 10) / 2, and nginx takes
+    open-files limit minus the listening sockets, a reserve of 10 and the descriptors
+    C(open_file_cache max=) may hold) / 2, and nginx takes
     C(worker_processes) times that (C(auto) counts the online CPUs). The open-files limit is
     C(worker_rlimit_nofile) when set; otherwise the soft limit the workers inherit from the
     service, read from the running nginx (C(/proc/PID/limits)) or from
@@ -219,6 +220,11 @@ protocols:
           type: str
           returned: when enabled
           sample: running nginx, pid 812
+        open_file_cache:
+          description: Descriptors C(open_file_cache max=) may keep open per worker (0 when off).
+          type: int
+          returned: when enabled
+          sample: 1000
         listen_sockets:
           description: The listening sockets nginx opens.
           type: list

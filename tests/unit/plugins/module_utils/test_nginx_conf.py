@@ -188,3 +188,17 @@ def test_unit_setting_file():
     assert nginx_conf.unit_setting_file(texts[1:2]) is None
     assert nginx_conf.unit_setting_file([('/etc/systemd/system.conf', '#DefaultLimitNOFILE=1024:524288\n')],
                                         'DefaultLimitNOFILE') is None
+
+
+def test_open_file_cache_counts_against_open_files():
+    text = _dump('worker_processes 2;\nworker_rlimit_nofile 3192;\nevents { worker_connections 1064; }\n'
+                 'http {\n  open_file_cache max=1000 inactive=60s;\n  server { listen 80; '
+                 'location /x { open_file_cache off; } }\n}\n')
+    s = nginx_conf.summarize(nginx_conf.load(text))
+    assert s['open_file_cache'] == {'file': '/etc/nginx/nginx.conf', 'line': 5, 'value': 1000}
+    c = nginx_conf.capacity(s, nproc=1)
+    # connections: 1064 - 1 = 1063; descriptors: (3192 - 1 - 10 - 1000) // 2 = 1090
+    assert c['open_file_cache'] == 1000
+    assert c['capacity'] == 2 * 1063 and c['limiting']['directive'] == 'worker_connections'
+    fd = [x for x in c['candidates'] if x['directive'] == 'worker_rlimit_nofile'][0]
+    assert fd['per_worker'] == 1090 and '- 1000 open_file_cache' in fd['explanation']
