@@ -1,0 +1,154 @@
+"""The fleet, checked from the outside by verify.yml and written up by inclusion_request.yml.
+
+Runs the installed collection's playbooks against the molecule inventory, the way an admin
+would. The order matters: the healthy fleet first, then two mirrors are broken (one's sync
+made stale, another's listing of releases/ turned off) and put right again afterwards.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import time
+
+import pytest
+
+MIRRORS = ["fleet-mirror1.example.test", "fleet-mirror2.example.test", "fleet-mirror3.example.test"]
+STALE = MIRRORS[1]
+UNLISTED = MIRRORS[2]
+ROOT = "/srv/gentoo"
+STATUS = "/var/lib/gentoo-mirror/status.json"
+# The module checks cost time and are proven on the healthy fleet; the runs against the
+# broken fleet leave them out.
+QUICK = ["-e", '{"gentoo_mirror_verify_bandwidth": false, "gentoo_mirror_verify_limits": false}']
+
+
+def playbook(name, *extra, timeout=600):
+    cmd = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "mirrorkit.gentoo." + name, *extra]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def podman(container, *args, stdin=None):
+    result = subprocess.run(["podman", "exec", "-i", container, *args], input=stdin,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def xmllint_format(path):
+    return subprocess.run(["xmllint", "--format", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def outdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("inclusion-requests")
+
+
+def test_verify_passes_for_the_healthy_fleet():
+    rc, out = playbook("verify")
+    assert rc == 0, out
+    assert "3 mirror(s) checked: 3 pass, 0 fail" in out, out
+    for mirror in MIRRORS:
+        assert "%s: PASS" % mirror in out, out
+    # Every kind of check ran and none was skipped (no HTTPS in this scenario).
+    for check in ("timestamp.mirmon", "listing experimental/", "listing releases/", "listing snapshots/",
+                  "layout.conf", "layout sample", "rsync module", "last sync", "bandwidth upstream",
+                  "bandwidth to users", "connection limits"):
+        assert check in out, check
+    assert "0 failed, 0 skipped" in out, out
+
+
+def test_inclusion_request_for_every_passing_mirror(outdir):
+    rc, out = playbook("inclusion_request", "-e", "gentoo_mirror_inclusion_dir=%s" % outdir)
+    assert rc == 0, out
+    for index, mirror in enumerate(MIRRORS, start=1):
+        xml = outdir / ("%s.distfiles.xml" % mirror)
+        assert xml.read_text(encoding="utf-8") == (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<mirrorgroup region="Europe" country="DE" countryname="Germany">\n'
+            "  <mirror>\n"
+            "    <name>Example Test Sponsor</name>\n"
+            '    <uri protocol="http" ipv4="y" ipv6="n" partial="n">http://%s/</uri>\n'
+            '    <uri protocol="rsync" ipv4="y" ipv6="n" partial="n">rsync://%s/gentoo/</uri>\n'
+            "  </mirror>\n"
+            "</mirrorgroup>\n" % (mirror, mirror))
+        assert xmllint_format(xml) == xml.read_text(encoding="utf-8")
+        ticket = (outdir / ("%s.txt" % mirror)).read_text(encoding="utf-8")
+        for needle in ("Host name:        %s" % mirror,
+                       "Sponsor:          Example Test Sponsor",
+                       "Sponsor URL:      https://sponsor.example.test/",
+                       "Location:         Berlin, Germany (DE); region Europe",
+                       "Admin contact:    mirror-admin@example.test",
+                       "  http:   http://%s/" % mirror,
+                       "  rsync:  rsync://%s/gentoo/" % mirror,
+                       "Sync schedule:    *-*-* 00/4:00:00",
+                       "Mbit/s measured on the mirror from rsync://fleet-upstream/gentoo/",
+                       '<uri protocol="http" ipv4="y" ipv6="n" partial="n">http://%s/</uri>' % mirror):
+            assert needle in ticket, (needle, ticket)
+        # The test ports of gentoo_mirror_verify_*_url never reach the request's URLs.
+        urls = ticket.split("URLs:")[1].split("IPv4 address:")[0]
+        assert "127.0.0.1" not in urls and mirror in urls, urls
+        assert "IPv4 address:     10." in ticket or "IPv4 address:     172." in ticket, ticket
+        assert "GiB file system at" in ticket
+
+
+@pytest.fixture(scope="module")
+def broken_fleet():
+    """Mirror 2: sync 10 hours old (status file and timestamp.mirmon). Mirror 3: no listing of
+    releases/. Both are put back afterwards."""
+    stamp_file = ROOT + "/distfiles/timestamp.mirmon"
+    old_stamp = podman(STALE, "cat", stamp_file)
+    old_status = podman(STALE, "cat", STATUS)
+    ten_hours_ago = int(time.time()) - 10 * 3600
+    status = json.loads(old_status)
+    for key in ("start_timestamp", "end_timestamp", "last_success_timestamp"):
+        status[key] = ten_hours_ago
+    podman(STALE, "sh", "-c", "cat > %s" % stamp_file, stdin="%d\n" % ten_hours_ago)
+    podman(STALE, "sh", "-c", "cat > %s" % STATUS, stdin=json.dumps(status))
+
+    site = podman(UNLISTED, "sh", "-c", "grep -rl 'location /releases/' /etc/nginx/ | head -n 1").strip()
+    assert site, "no nginx file holds the releases/ location"
+    old_site = podman(UNLISTED, "cat", site)
+    broken = old_site.replace("location /releases/ {\n            autoindex on;", "location /releases/ {\n            autoindex off;")
+    assert broken != old_site
+    podman(UNLISTED, "sh", "-c", "cat > %s && nginx -t -q && nginx -s reload" % site, stdin=broken)
+    time.sleep(1)
+    yield
+    podman(STALE, "sh", "-c", "cat > %s" % stamp_file, stdin=old_stamp)
+    podman(STALE, "sh", "-c", "cat > %s" % STATUS, stdin=old_status)
+    podman(UNLISTED, "sh", "-c", "cat > %s && nginx -t -q && nginx -s reload" % site, stdin=old_site)
+
+
+def test_verify_fails_naming_the_stale_sync_and_the_missing_listing(broken_fleet):
+    rc, out = playbook("verify", *QUICK)
+    assert rc != 0, out
+    assert "3 mirror(s) checked: 1 pass, 2 fail" in out, out
+    assert "fleet-mirror1.example.test: PASS" in out, out
+    for protocol in ("http", "rsync"):
+        assert "%s: timestamp.mirmon (%s) FAILED: stale: 10.0 h old" % (STALE, protocol) in out, out
+    assert "%s: last sync (status) FAILED: last run succeeded but ended" % STALE in out, out
+    assert "%s: listing releases/ (http) FAILED: HTTP 403 (directory listing turned off?)" % UNLISTED in out, out
+    # Only what is broken is named.
+    assert "%s: listing" % STALE not in out
+    assert "%s: timestamp" % UNLISTED not in out
+    assert "fleet-mirror1.example.test: " + "timestamp" not in out
+
+
+def test_inclusion_request_refuses_the_failing_mirrors(broken_fleet, outdir):
+    rc, out = playbook("inclusion_request", "-e", "gentoo_mirror_inclusion_dir=%s" % outdir, *QUICK)
+    assert rc != 0, out
+    for mirror in (STALE, UNLISTED):
+        assert "No inclusion request for %s: it does not pass mirrorkit.gentoo.verify." % mirror in out, out
+        # The request written while it passed is withdrawn.
+        assert not (outdir / ("%s.txt" % mirror)).exists()
+        assert not (outdir / ("%s.distfiles.xml" % mirror)).exists()
+    assert "%s: listing releases/ (http) FAILED" % UNLISTED in out
+    assert (outdir / "fleet-mirror1.example.test.txt").exists()
+    assert (outdir / "fleet-mirror1.example.test.distfiles.xml").exists()
+
+
+def test_xmllint_is_available():
+    assert shutil.which("xmllint"), "install libxml2-utils"
+    assert pathlib.Path(os.environ["MOLECULE_INVENTORY_FILE"]).exists()
