@@ -1,0 +1,466 @@
+"""Write docs/performance.md and its charts from the results of tests/bench/bench.py.
+
+Every figure on the page comes from build/bench/<mode>/results.json, written by the same run;
+nothing here is a constant of the page. `bench.py --page-only` rewrites the page from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parents[2]
+TITLES = {
+    "http": "1. Serving over HTTP: the provisioned nginx against Debian's stock nginx",
+    "rsync": "2. Serving over rsync: 30 concurrent pulls against one pull alone",
+    "sync": "3. Sync: the sync program against bare rsync with the same flags",
+    "provisioning": "4. Provisioning: site.yml on a fresh host and again",
+    "bandwidth": "5. Accuracy of mirrorkit.gentoo.bandwidth over shaped links",
+    "load": "6. Load while a sync runs: 1,000 HTTP clients for 30 s",
+}
+
+
+def num(value, digits=None) -> str:
+    if value is None:
+        return "n/a"
+    if digits is None:
+        absval = abs(value)
+        digits = 0 if absval >= 100 else 1 if absval >= 10 else 2 if absval >= 0.1 else 3
+    return "{:,.{d}f}".format(value, d=digits)
+
+
+def spread(s, digits=None) -> str:
+    """median (min-max) of a summary from bench.summary()."""
+    if not s:
+        return "n/a"
+    if s["n"] == 1:
+        return num(s["median"], digits)
+    return "%s (%s–%s)" % (num(s["median"], digits), num(s["min"], digits), num(s["max"], digits))
+
+
+def ratio(a, b) -> str:
+    if not a or not b or not b["median"]:
+        return "n/a"
+    return "%.2f×" % (a["median"] / b["median"])
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _bars(ax, groups, series, values, lows, highs, ylabel, title):
+    """Grouped bars with min-max whiskers. values[s][g]."""
+    width = 0.8 / max(len(series), 1)
+    for i, name in enumerate(series):
+        xs = [g + (i - (len(series) - 1) / 2) * width for g in range(len(groups))]
+        vals = [v or 0 for v in values[i]]
+        err = [[max(v - (lo if lo is not None else v), 0) for v, lo in zip(vals, lows[i])],
+               [max((hi if hi is not None else v) - v, 0) for v, hi in zip(vals, highs[i])]]
+        ax.bar(xs, vals, width, label=name, yerr=err, capsize=3)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels(groups, fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+
+
+def _get(s, key):
+    return s[key] if s else None
+
+
+class Page:
+    def __init__(self, results, smoke, out_dir: Path, img_prefix: str):
+        self.r = results
+        self.smoke = smoke
+        self.out_dir = out_dir
+        self.img_prefix = img_prefix
+        self.lines = []
+
+    def add(self, *lines):
+        self.lines.extend(lines)
+
+    def chart(self, name, fig):
+        path = self.out_dir / ("%s.png" % name)
+        fig.tight_layout()
+        fig.savefig(path, dpi=90)
+        _plt().close(fig)
+        self.add("", "![%s](%s%s.png)" % (name, self.img_prefix, name), "")
+
+    def header(self, section, data):
+        self.add("", "## " + TITLES[section], "")
+        if not data:
+            self.add("Not measured in this run (run `tests/bench/run.sh --only %s`)." % section)
+            return False
+        if "error" in data:
+            self.add("This section failed in the run of %s: " % self.r["meta"]["date"], "",
+                     "```", data["error"][:1500], "```")
+            return False
+        self.add("Measured %s, load average at the end of the section %s; the section took %s s." % (
+            data.get("date", "?"), data.get("load", "?"), num(data.get("took"), 0)))
+        return True
+
+    # ------------------------------------------------------------------------------------
+    def http(self, d):
+        if not self.header("http", d):
+            return
+        self.add(
+            "",
+            "wrk runs **inside** each test host against `127.0.0.1:80` there (`podman exec`), so the",
+            "figures are nginx's and the kernel's loopback, not podman's port forwarder (a user-space",
+            "proxy for published ports that would cap both servers alike and hide the difference).",
+            "Both servers run in the same image (Debian 12 test host, same CPU share), serve the same",
+            "tree (synced by the collection from the stand-in upstream; copied with `rsync -aH` to the",
+            "stock host), and wrk shares the host's CPU with nginx in both cases, so the comparison is",
+            "like for like. Each point: %d runs of %d s, `wrk -t2 -cN --timeout 10s --latency`, run order"
+            % (d["runs"], d["seconds"]),
+            "alternating between the servers; median (min–max). MB/s are 10^6 bytes of response",
+            "(headers and bodies) per second. Errors: wrk's connect, read, write, timeout and non-2xx/3xx",
+            "counts, summed over the runs.",
+            "",
+            "- **mirrorkit**: nginx as `mirrorkit.gentoo.gentoo_mirror_nginx` provisions it, with",
+            "  `gentoo_mirror_max_connections: 10000`.",
+            "- **stock**: Debian's `nginx` package as installed, only `root /srv/gentoo; autoindex on;`",
+            "  put into `sites-available/default` (without them it cannot serve the tree or a listing).",
+            "",
+            "| resource | conns | req/s mirrorkit | req/s stock | ratio | MB/s mirrorkit | MB/s stock | p50 / p99 ms mirrorkit | p50 / p99 ms stock | errors mirrorkit / stock |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        )
+        for row in d["rows"]:
+            m, s = row["mirrorkit"], row["stock"]
+            self.add("| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %d / %d |" % (
+                row["resource"], num(row["connections"], 0), spread(m["rps"]), spread(s["rps"]),
+                ratio(m["rps"], s["rps"]), spread(m["mbps"]), spread(s["mbps"]),
+                num(_get(m["p50_ms"], "median")), num(_get(m["p99_ms"], "median")),
+                num(_get(s["p50_ms"], "median")), num(_get(s["p99_ms"], "median")),
+                m["errors_total"], s["errors_total"]))
+        ceiling = d.get("ceiling_mbps")
+        self.add("", "Loopback ceiling in the mirror host: iperf3, one TCP stream over 127.0.0.1, %s MB/s."
+                 % spread(ceiling))
+        # Targets, computed from the rows above.
+        big = [r for r in d["rows"] if "MiB file" in r["resource"]]
+        top = max((r["connections"] for r in d["rows"]), default=0)
+        errs_top = sum(r["mirrorkit"]["errors_total"] for r in d["rows"] if r["connections"] == top)
+        below = [r for r in d["rows"] if r["stock"]["rps"] and r["mirrorkit"]["rps"]
+                 and r["mirrorkit"]["rps"]["median"] < r["stock"]["rps"]["median"]]
+        self.add("", "Targets (issue 4 and 9), judged on these figures:", "")
+        self.add("- zero errors at %s connections (mirrorkit): %s errors over all resources and runs — %s."
+                 % (num(top, 0), num(errs_top, 0), "**met**" if errs_top == 0 else "**not met**"))
+        self.add("- at least stock throughput at every point: the median is below stock at %d of %d points%s."
+                 % (len(below), len(d["rows"]),
+                    "" if not below else " (" + "; ".join("%s at %d: %s" % (r["resource"], r["connections"],
+                                                          ratio(r["mirrorkit"]["rps"], r["stock"]["rps"]))
+                                                          for r in below) + ")"))
+        if big and ceiling:
+            best = max(big, key=lambda r: r["mirrorkit"]["mbps"]["median"])
+            share = best["mirrorkit"]["mbps"]["median"] / ceiling["median"]
+            self.add("- large-file MB/s at least 50%% of the loopback ceiling: best %s MB/s at %d connections, "
+                     "%.0f%% of %s MB/s — %s." % (num(best["mirrorkit"]["mbps"]["median"]), best["connections"],
+                                                  100 * share, num(ceiling["median"]),
+                                                  "**met**" if share >= 0.5 else "**not met**"))
+        plt = _plt()
+        resources = []
+        for row in d["rows"]:
+            if row["resource"] not in resources:
+                resources.append(row["resource"])
+        fig, axes = plt.subplots(1, len(resources), figsize=(4.2 * len(resources), 3.6))
+        for ax, res in zip(axes if len(resources) > 1 else [axes], resources):
+            rows = [r for r in d["rows"] if r["resource"] == res]
+            key, unit = ("mbps", "MB/s") if "MiB file" in res else ("rps", "requests/s")
+            groups = ["%s conns" % num(r["connections"], 0) for r in rows]
+            series = ["mirrorkit", "stock"]
+            _bars(ax, groups, series,
+                  [[_get(r[s][key], "median") for r in rows] for s in series],
+                  [[_get(r[s][key], "min") for r in rows] for s in series],
+                  [[_get(r[s][key], "max") for r in rows] for s in series], unit, res)
+            if key == "mbps" and ceiling:
+                ax.axhline(ceiling["median"], color="grey", linestyle="--", linewidth=1)
+                ax.text(0, ceiling["median"], " iperf3 loopback", fontsize=7, va="bottom", color="grey")
+        self.chart("http", fig)
+        self.add(
+            "How to reproduce (public tools only): provision a host with `ansible-playbook -i inventory",
+            "mirrorkit.gentoo.site`, install Debian's `nginx` in a second host of the same image, copy the",
+            "tree, then in each host:",
+            "",
+            "```",
+            "apt-get install wrk iperf3",
+            "ulimit -n 16384",
+            "wrk -t2 -c10000 -d5s --timeout 10s --latency http://127.0.0.1/distfiles/",
+            "iperf3 -s -1 -D -B 127.0.0.1; iperf3 -c 127.0.0.1 -t 5",
+            "```",
+        )
+
+    def rsync(self, d):
+        if not self.header("rsync", d):
+            return
+        many, alone = d["many"], d["alone"]
+        self.add(
+            "",
+            "The clients run inside the mirror host against its rsyncd on 127.0.0.1:873 (module `gentoo`",
+            "as `gentoo_mirror_rsyncd` provisions it): `rsync -a --only-write-batch=B` with `B` a symlink",
+            "to `/dev/null`, so every byte crosses the rsync protocol and the loopback but nothing is",
+            "written to the disk (%d clients × %s MiB would otherwise need %s GiB of scratch space)."
+            % (d["clients"], num(d["size"] / 2**20, 0), num(d["clients"] * d["size"] / 2**30, 0)),
+            "The directory: %s MiB of random data in 16 files under `experimental/bench-1gib/`. %d runs;"
+            % (num(d["size"] / 2**20, 0), d["runs"]),
+            "median (min–max). Aggregate MB/s = bytes received by all clients / wall time of the batch.",
+            "",
+            "| | aggregate MB/s | wall time s | slowest client s | fastest client s |",
+            "|---|---:|---:|---:|---:|",
+            "| one client alone | %s | %s | %s | %s |" % (spread(alone["aggregate_mbps"]), spread(alone["wall"]),
+                                                      spread(alone["wall"]), spread(alone["wall"])),
+            "| %d clients at once | %s | %s | %s | %s |" % (d["clients"], spread(many["aggregate_mbps"]),
+                                                        spread(many["wall"]), spread(many["slowest"]),
+                                                        spread(many["fastest"])),
+            "",
+            "Aggregate throughput of %d clients against one alone: %s; the slowest of %d clients took %s the"
+            % (d["clients"], ratio(many["aggregate_mbps"], alone["aggregate_mbps"]), d["clients"],
+               ratio(many["slowest"], alone["wall"])),
+            "time of a lone client (%d clients share the same CPU and loopback, so %d× would be a fair share)."
+            % (d["clients"], d["clients"]),
+            "Failed pulls: %d; every client received the whole directory: %s." % (
+                d["failed"], "yes" if d["complete"] else "**no**"),
+        )
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+        _bars(axes[0], ["1 client", "%d clients" % d["clients"]], ["aggregate"],
+              [[alone["aggregate_mbps"]["median"], many["aggregate_mbps"]["median"]]],
+              [[alone["aggregate_mbps"]["min"], many["aggregate_mbps"]["min"]]],
+              [[alone["aggregate_mbps"]["max"], many["aggregate_mbps"]["max"]]], "MB/s", "aggregate throughput")
+        _bars(axes[1], ["1 client", "slowest of %d" % d["clients"]], ["time"],
+              [[alone["wall"]["median"], many["slowest"]["median"]]],
+              [[alone["wall"]["min"], many["slowest"]["min"]]],
+              [[alone["wall"]["max"], many["slowest"]["max"]]], "seconds", "time to pull the directory")
+        self.chart("rsync", fig)
+        self.add("How to reproduce: `for i in $(seq 30); do rsync -a --stats --only-write-batch=/tmp/c$i "
+                 "rsync://127.0.0.1/gentoo/experimental/bench-1gib/ /tmp/d$i/ & done; time wait` "
+                 "(with `/tmp/c$i` a symlink to `/dev/null`).")
+
+    def sync(self, d):
+        if not self.header("sync", d):
+            return
+        rp, rb = d["runs"]["program"], d["runs"]["bare"]
+        full_p, full_b = rp["full"], rb["full"]
+        nc_p, nc_b = rp["nochange"], rb["nochange"]
+        mb = d.get("bytes") or 0
+        files = d.get("transferred_files") or d["files"]
+        self.add(
+            "",
+            "Inside the mirror host, as the sync user, from the stand-in upstream's rsync module `%s`"
+            % d["upstream"],
+            "(%s files; %s MiB; `make_tree.py --files 100000 --max-kib 4`), into two empty directories."
+            % (num(d["files"], 0), num(mb / 2**20, 1)),
+            "The program is the one the sync role installs (`%s`), with a configuration that" % d["program_command"],
+            "points it at the bench directory and turns retries off. Bare rsync runs the very command line the",
+            "program builds (taken from the program's own `sync_command()`):",
+            "",
+            "```",
+            d["bare_command"],
+            "```",
+            "",
+            "The program adds an upstream check (`rsync --list-only` of two files), a dry run with",
+            "`--itemize-changes` to count deletions for its guard, and the status and metrics files;",
+            "when the dry run finds nothing to do it stops there, so a no-change sync is one rsync pass",
+            "plus the check. Full runs: %d of each, no-change runs: %d of each, alternating; seconds,"
+            % (full_p["n"], nc_p["n"]),
+            "median (min–max); timed inside the host.",
+            "",
+            "| run | program s | bare rsync s | program / bare | program MB/s, files/s | bare MB/s, files/s |",
+            "|---|---:|---:|---:|---:|---:|",
+            "| full (empty target) | %s | %s | %s | %s, %s | %s, %s |" % (
+                spread(full_p), spread(full_b), ratio(full_p, full_b),
+                num(mb / full_p["median"] / 1e6), num(files / full_p["median"], 0),
+                num(mb / full_b["median"] / 1e6), num(files / full_b["median"], 0)),
+            "| no change | %s | %s | %s | | |" % (spread(nc_p), spread(nc_b), ratio(nc_p, nc_b)),
+        )
+        share = nc_p["median"] / nc_b["median"] - 1
+        self.add("", "Target: a no-change sync within 5%% of bare rsync: the program takes %+.1f%% — %s." % (
+            100 * share, "**met**" if share <= 0.05 else "**not met**"))
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+        for ax, phase, title in ((axes[0], "full", "full sync"), (axes[1], "nochange", "no-change sync")):
+            _bars(ax, ["program", "bare rsync"], ["seconds"],
+                  [[rp[phase]["median"], rb[phase]["median"]]], [[rp[phase]["min"], rb[phase]["min"]]],
+                  [[rp[phase]["max"], rb[phase]["max"]]], "seconds", title)
+        self.chart("sync", fig)
+        self.add("How to reproduce: `time gentoo-mirror-sync --config sync.conf` and `time` the bare rsync "
+                 "command above, alternately, into empty directories and then again.")
+
+    def provisioning(self, d):
+        if not self.header("provisioning", d):
+            return
+        if d.get("smoke"):
+            self.add("", "Smoke run: `ansible-playbook mirrorkit.gentoo.site --list-tasks` took %s s; the"
+                     % num(d["list_seconds"]), "recap of a one-task playbook was read (no host provisioned).")
+            return
+        self.add(
+            "",
+            "`ansible-playbook -i inventory mirrorkit.gentoo.site` from this machine, wall time, fresh",
+            "test hosts (the Debian 12 image: systemd, python3, nothing else), `gentoo_mirror_initial_sync:",
+            "wait` (the first sync of the stand-in tree — 2000 distfiles and a 256 MiB stage file — is part",
+            "of the fresh run), packages from Debian's mirrors over the network (their speed is part of the",
+            "fresh figure). The fresh run is done once per case (a fresh host cannot be re-used); the second,",
+            "no-change run %d times; median (min–max)." % d["one"]["again"]["n"],
+            "",
+            "| hosts | fresh converge s | no-change run s | tasks changed in the no-change runs |",
+            "|---|---:|---:|---|",
+        )
+        for key, label in (("one", "1"), ("three", "3 at once")):
+            if key in d:
+                self.add("| %s | %s | %s | %s |" % (label, num(d[key]["fresh"]), spread(d[key]["again"]),
+                                                   ", ".join(str(c) for c in d[key]["changed"])))
+        one = d["one"]
+        ok_time = one["again"]["median"] < 30
+        ok_changed = all(c == 0 for k in ("one", "three") if k in d for c in d[k]["changed"])
+        self.add("", "Targets: no-change run under 30 s for one host: %s s — %s; no task changed in a second run: %s."
+                 % (num(one["again"]["median"]), "**met**" if ok_time else "**not met**",
+                    "**met**" if ok_changed else "**not met**"))
+        plt = _plt()
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        keys = [k for k in ("one", "three") if k in d]
+        groups = ["1 host" if k == "one" else "3 hosts" for k in keys]
+        _bars(ax, groups, ["fresh", "no change"],
+              [[d[k]["fresh"] for k in keys], [d[k]["again"]["median"] for k in keys]],
+              [[d[k]["fresh"] for k in keys], [d[k]["again"]["min"] for k in keys]],
+              [[d[k]["fresh"] for k in keys], [d[k]["again"]["max"] for k in keys]], "seconds", "site.yml wall time")
+        self.chart("provisioning", fig)
+        self.add("How to reproduce: `time ansible-playbook -i inventory mirrorkit.gentoo.site` twice; the "
+                 "second run's PLAY RECAP shows `changed=0`.")
+
+    def bandwidth(self, d):
+        if not self.header("bandwidth", d):
+            return
+        if d.get("smoke"):
+            row = d["rows"][0]
+            self.add("", "Smoke run, unshaped loopback: the module measured %s Mbit/s in %s s, curl %s Mbit/s."
+                     % (spread(row["module"]["mbit"]), spread(row["module"]["elapsed"]), spread(row["curl"]["mbit"])))
+            return
+        self.add(
+            "",
+            "The mirror host's link is shaped with `tc qdisc replace dev eth0 root tbf rate R burst B latency",
+            "400ms` in its network namespace; the module runs on the stand-in upstream host (ad hoc,",
+            "`ansible %s -m mirrorkit.gentoo.bandwidth -a url=%s max_seconds=10`) and downloads the"
+            % (d["client"], d["url"]),
+            "stage file over HTTP from the provisioned nginx. Alternative in the same run: `curl -o /dev/null",
+            "--max-time 10` from the same host (its average includes TCP slow start and the token",
+            "bucket's first burst, which the module's warm-up leaves out). %d runs each; median (min–max);" % d["runs"],
+            "the module's own elapsed time, and the wall time of the whole `ansible` call.",
+            "",
+            "| shaped Mbit/s | module Mbit/s | module / shaped | module s (elapsed) | ansible call s | curl Mbit/s | curl / shaped |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        )
+        worst, slowest = 0.0, 0.0
+        for row in d["rows"]:
+            m, c, rate = row["module"], row["curl"], row["rate"]
+            worst = max(worst, max(abs(m["mbit"]["min"] / rate - 1), abs(m["mbit"]["max"] / rate - 1)))
+            slowest = max(slowest, m["elapsed"]["max"])
+            self.add("| %d | %s | %.3f | %s | %s | %s | %.3f |" % (
+                rate, spread(m["mbit"]), m["mbit"]["median"] / rate, spread(m["elapsed"]), spread(m["wall"]),
+                spread(c["mbit"]), c["mbit"]["median"] / rate))
+        self.add("", "Target: within ±10%% in at most 10 s: worst run %.1f%% off, longest measurement %s s — %s." % (
+            100 * worst, num(slowest), "**met**" if worst <= 0.10 and slowest <= 10.5 else "**not met**"))
+        plt = _plt()
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        groups = ["%d Mbit/s" % r["rate"] for r in d["rows"]]
+        _bars(ax, groups, ["module", "curl"],
+              [[r["module"]["mbit"]["median"] / r["rate"] for r in d["rows"]],
+               [r["curl"]["mbit"]["median"] / r["rate"] for r in d["rows"]]],
+              [[r["module"]["mbit"]["min"] / r["rate"] for r in d["rows"]],
+               [r["curl"]["mbit"]["min"] / r["rate"] for r in d["rows"]]],
+              [[r["module"]["mbit"]["max"] / r["rate"] for r in d["rows"]],
+               [r["curl"]["mbit"]["max"] / r["rate"] for r in d["rows"]]], "measured / shaped", "bandwidth accuracy")
+        for y in (0.9, 1.1):
+            ax.axhline(y, color="grey", linestyle="--", linewidth=1)
+        self.chart("bandwidth", fig)
+        self.add("How to reproduce: `nsenter -t <pid> -n tc qdisc replace dev eth0 root tbf rate 20mbit burst 40kb "
+                 "latency 400ms` on the serving host, then the `ansible` and `curl` commands above from a neighbour.")
+
+    def load(self, d):
+        if not self.header("load", d):
+            return
+        w0, w1 = d["without"], d["with"]
+        self.add(
+            "",
+            "wrk with %s connections for %d s inside the mirror host on a 64 KiB distfile, once alone and once"
+            % (num(d["connections"], 0), d["seconds"]),
+            "while the sync program runs a full sync of the 100,000-file tree (section 3) into a fresh",
+            "directory on the same disk, as the sync user (one run each).",
+            "",
+            "| | req/s | MB/s | p50 ms | p99 ms | errors |",
+            "|---|---:|---:|---:|---:|---:|",
+            "| no sync | %s | %s | %s | %s | %d |" % (num(w0["rps"]), num(w0["mbps"]), num(w0["p50_ms"]),
+                                                   num(w0["p99_ms"]), w0["errors"]),
+            "| sync running | %s | %s | %s | %s | %d |" % (num(w1["rps"]), num(w1["mbps"]), num(w1["p50_ms"]),
+                                                        num(w1["p99_ms"]), w1["errors"]),
+            "",
+            "The sync ran %s s (exit %d) and overlapped %s s of wrk's %s s. Target: zero errors with a sync running — %s."
+            % (num(d["sync_seconds"]), d["sync_exit"], num(d["overlap_seconds"]), num(d["wrk_seconds"]),
+               "**met**" if w1["errors"] == 0 and d["overlap_seconds"] >= 0.9 * d["seconds"] else
+               ("**not met**" if w1["errors"] else "no errors, but the sync covered only part of the window")),
+        )
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+        _bars(axes[0], ["no sync", "sync running"], ["req/s"], [[w0["rps"], w1["rps"]]],
+              [[None, None]], [[None, None]], "requests/s", "throughput")
+        _bars(axes[1], ["no sync", "sync running"], ["p50", "p99"],
+              [[w0["p50_ms"], w1["p50_ms"]], [w0["p99_ms"], w1["p99_ms"]]],
+              [[None, None], [None, None]], [[None, None], [None, None]], "ms", "latency")
+        self.chart("load", fig)
+        self.add("How to reproduce: `wrk -t2 -c1000 -d30s --latency http://127.0.0.1/distfiles/…` in the "
+                 "mirror host while `gentoo-mirror-sync` runs.")
+
+
+def write_page(results, smoke=False) -> Path:
+    if smoke:
+        out_dir = TOP / "build" / "bench" / "smoke"
+        page = out_dir / "performance.md"
+        prefix = ""
+    else:
+        out_dir = TOP / "docs" / "performance"
+        page = TOP / "docs" / "performance.md"
+        prefix = "performance/"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    meta = results["meta"]
+    p = Page(results, smoke, out_dir, prefix)
+    p.add(
+        "# Performance",
+        "",
+        "Written by `make bench` (`tests/bench/run.sh`) on %s; do not edit by hand. Each figure stands next"
+        % meta["date"],
+        "to its alternative measured in the same run. The machine: %s CPUs, Linux %s, shared with other"
+        % (meta["cpus"], meta["kernel"]),
+        "jobs while this ran — load average %s at the start and %s at the end (1, 5, 15 min) —"
+        % (meta["load_start"], meta["load_end"]),
+        "so absolute figures are noisy: read the ratios, and the min–max spread next to each median.",
+        "Test hosts are podman containers of the project's Debian 12 image on the network",
+        "`mirrorkit-bench`; all traffic stays on loopback or between them.",
+        "",
+        "Run it: `make bench` (everything, about 30-40 minutes), `tests/bench/run.sh --only http` (one",
+        "section; the page keeps the other sections from their last run, each with its date),",
+        "`tests/bench/run.sh --smoke` (a tiny version of every section, seconds; part of `make test`).",
+        "Raw results: `build/bench/full/results.json`; every command and its output:",
+        "`build/bench/full/commands.log`.",
+    )
+    sections = results.get("sections", {})
+    for name in ("http", "rsync", "sync", "provisioning", "bandwidth", "load"):
+        getattr(p, name)(sections.get(name))
+    page.write_text("\n".join(p.lines) + "\n")
+    return page
+
+
+def check_page(page: Path, sections) -> list:
+    """Sections whose part of the page has no figures (smoke check)."""
+    text = page.read_text()
+    missing = []
+    for name in sections:
+        title = "## " + TITLES[name]
+        if title not in text:
+            missing.append(name)
+            continue
+        part = text.split(title, 1)[1].split("\n## ", 1)[0]
+        if "failed in the run" in part or "Not measured" in part or not any(ch.isdigit() for ch in part):
+            missing.append(name)
+        elif name not in ("provisioning", "bandwidth") and not (page.parent / ("%s.png" % name)).exists():
+            missing.append(name)
+    return missing
