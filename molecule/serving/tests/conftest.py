@@ -1,0 +1,110 @@
+"""Helpers of the serving scenario: commands in the test hosts, HTTP and rsync clients on the machine."""
+
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+MIRROR = "serving-mirror"
+MIRROR6 = "serving-mirror6"
+ROOT = "/srv/gentoo"
+HTTP_PORT = 28080
+RSYNC_PORT = 28873
+RSYNC_URL = "rsync://127.0.0.1:%d/gentoo/" % RSYNC_PORT
+SECRET = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
+HIDDEN_TEXT = "hidden content must not be served"
+SCENARIO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(SCENARIO_DIR))
+
+
+def sh(container, script, check=True, timeout=300):
+    """Run a shell script in a test container through podman exec."""
+    proc = subprocess.run(["podman", "exec", container, "sh", "-c", script], capture_output=True,
+                          text=True, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError("%s: %r failed (%d): %s%s" % (container, script, proc.returncode,
+                                                          proc.stdout, proc.stderr))
+    return proc
+
+
+def http_get(path, method="GET", headers=None, timeout=60, host="127.0.0.1", port=HTTP_PORT):
+    """One HTTP request from the machine; returns (status, headers dict lower-cased, body bytes)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, path, headers=headers or {})
+        resp = conn.getresponse()
+        body = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+    finally:
+        conn.close()
+
+
+def sha256_local(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def rsync(*args, timeout=300):
+    """The machine's rsync client."""
+    return subprocess.run(["rsync", *args], capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+def host_manifest(container, subdir=""):
+    """{relative path: sha256} of the public regular files below ROOT/subdir on a test host."""
+    script = (
+        "cd %s/%s && find . \\( -name '.*' ! -name . \\) -prune -o -type f ! -name %s -print0"
+        " | xargs -0 -r sha256sum" % (ROOT, subdir, SECRET)
+    )
+    out = sh(container, script).stdout
+    result = {}
+    for line in out.splitlines():
+        digest, name = line.split("  ", 1)
+        result[os.path.normpath(name)] = digest
+    return result
+
+
+def local_manifest(top):
+    result = {}
+    for dirpath, _dirs, files in os.walk(top):
+        for name in files:
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                continue
+            result[os.path.relpath(full, top)] = sha256_local(full)
+    return result
+
+
+def ansible_playbook(playbook, host, extra_vars, timeout=600):
+    """Run the installed collection's roles against one test host with a fresh play."""
+    bindir = os.path.dirname(sys.executable)
+    exe = os.path.join(bindir, "ansible-playbook")
+    if not os.path.exists(exe):
+        exe = shutil.which("ansible-playbook")
+    env = dict(os.environ)
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO, "build", "collections"))
+    env["ANSIBLE_FORCE_COLOR"] = "0"
+    env["ANSIBLE_NOCOLOR"] = "1"
+    args = [exe, "-i", host + ",", "-c", "containers.podman.podman",
+            "-e", json.dumps(dict(extra_vars, ansible_python_interpreter="/usr/bin/python3"))]
+    args.append(os.path.join(SCENARIO_DIR, playbook))
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env,
+                          check=False)
+
+
+@pytest.fixture(scope="session")
+def big_file():
+    """(path below ROOT, size, sha256) of the 64 MiB file of the fixture tree."""
+    out = sh(MIRROR, "cd %s && find releases -type f -name '*.tar.xz' -size +60M -print0"
+                     " | xargs -0 sha256sum && find releases -type f -name '*.tar.xz' -size +60M"
+                     " -printf '%%s\\n'" % ROOT).stdout.split("\n")
+    digest, name = out[0].split("  ", 1)
+    return "/" + name, int(out[1]), digest

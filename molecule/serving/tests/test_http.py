@@ -1,0 +1,208 @@
+"""HTTP as a mirror client sees it, from the machine through 127.0.0.1:28080 (serving-mirror)."""
+
+import hashlib
+import re
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from conftest import HIDDEN_TEXT, MIRROR, ROOT, SECRET, http_get, sh
+
+testinfra_hosts = [MIRROR]
+
+
+def hrefs(body):
+    return {urllib.parse.unquote(h) for h in re.findall(r'href="([^"]+)"', body.decode())}
+
+
+@pytest.mark.parametrize("directory", ["experimental", "releases", "snapshots", "distfiles", ""])
+def test_listing_links_every_entry(directory):
+    status, headers, body = http_get("/%s/" % directory if directory else "/")
+    assert status == 200
+    assert headers["content-type"].startswith("text/html")
+    out = sh(MIRROR, "cd %s/%s && for f in *; do if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then echo \"$f/\";"
+                     " else echo \"$f\"; fi; done" % (ROOT, directory)).stdout.split()
+    expected = {name.rstrip("/") for name in out if name != SECRET}
+    assert expected, "the fixture tree is empty"
+    missing = expected - {h.rstrip("/") for h in hrefs(body)}
+    assert not missing, "listing of /%s/ lacks %s" % (directory, sorted(missing)[:10])
+    assert not any(h.startswith(".") and h != "../" for h in hrefs(body))
+
+
+def test_big_file_downloads_with_right_checksum(big_file):
+    path, size, digest = big_file
+    status, headers, body = http_get(path, timeout=120)
+    assert status == 200
+    assert len(body) == size == 64 * 1024 * 1024
+    assert hashlib.sha256(body).hexdigest() == digest
+    assert headers["content-type"] == "application/x-xz"
+    assert headers.get("accept-ranges") == "bytes"
+
+
+def test_range_request_resumes_download(big_file):
+    path, size, digest = big_file
+    cut = 10 * 1024 * 1024 + 12345
+    # A download interrupted after `cut` bytes...
+    status, _headers, body = http_get(path, headers={"Range": "bytes=0-%d" % (cut - 1)})
+    assert status == 206 and len(body) == cut
+    # ...resumed where it stopped.
+    status, headers, rest = http_get(path, headers={"Range": "bytes=%d-" % cut}, timeout=120)
+    assert status == 206
+    assert headers["content-range"] == "bytes %d-%d/%d" % (cut, size - 1, size)
+    assert hashlib.sha256(body + rest).hexdigest() == digest
+
+
+@pytest.mark.parametrize("path,ctype", [
+    ("/distfiles/layout.conf", "text/plain"),
+    ("/distfiles/timestamp.mirmon", "text/plain"),
+    ("/distfiles/timestamp.chk", "text/plain"),
+    ("/snapshots/gentoo-latest.tar.xz", "application/x-xz"),
+    ("/snapshots/gentoo-latest.tar.xz.gpgsig", "application/pgp-signature"),
+])
+def test_content_types(path, ctype):
+    status, headers, _body = http_get(path, method="HEAD")
+    assert status == 200
+    assert headers["content-type"].split(";")[0] == ctype
+
+
+def test_types_of_release_files():
+    out = sh(MIRROR, "cd %s && find releases -name '*.DIGESTS' | head -1; find releases -name '*.asc'"
+                     " | head -1" % ROOT).stdout.split()
+    digests, asc = out
+    assert http_get("/" + digests, method="HEAD")[1]["content-type"].split(";")[0] == "text/plain"
+    assert http_get("/" + asc, method="HEAD")[1]["content-type"] == "application/pgp-signature"
+
+
+@pytest.mark.parametrize("path", ["/distfiles/layout.conf", "/distfiles/timestamp.mirmon",
+                                  "/distfiles/timestamp.chk"])
+def test_short_cache_lifetime_for_files_of_every_sync(path):
+    headers = http_get(path, method="HEAD")[1]
+    assert headers["cache-control"] == "max-age=300"
+
+
+def test_no_server_version():
+    headers = http_get("/", method="HEAD")[1]
+    assert headers["server"] == "nginx"
+
+
+@pytest.mark.parametrize("path", [
+    "/.hidden-file",
+    "/distfiles/.hidden-file",
+    "/releases/.~tmp~/partial.tar.xz",
+    "/" + SECRET,
+    "/distfiles/" + SECRET,
+    "/releases/passwd-link",
+    "/experimental/etc-link/passwd",
+    "/releases/../../../etc/passwd",
+    "/releases/%2e%2e/%2e%2e/etc/passwd",
+])
+def test_not_served(path):
+    status, _headers, body = http_get(path)
+    assert status in (400, 403, 404)
+    assert b"root:x:0:0" not in body
+    assert HIDDEN_TEXT.encode() not in body
+
+
+def test_files_exist_on_the_host():
+    """The refusals above are the server's: the files are there."""
+    sh(MIRROR, "test -f %(r)s/.hidden-file && test -f %(r)s/%(s)s && test -L %(r)s/releases/passwd-link"
+               " && test -f %(r)s/releases/.~tmp~/partial.tar.xz" % {"r": ROOT, "s": SECRET})
+
+
+def test_any_host_name_gets_the_mirror():
+    status, _headers, body = http_get("/releases/", headers={"Host": "192.0.2.1"})
+    assert status == 200 and b"amd64/" in body
+
+
+def test_acme_challenge_served_from_webroot():
+    token = "mirrorkit-test-token"
+    sh(MIRROR, "echo challenge-answer > /var/www/gentoo-mirror-acme/.well-known/acme-challenge/%s"
+       % token)
+    try:
+        status, _headers, body = http_get("/.well-known/acme-challenge/" + token)
+        assert status == 200 and body == b"challenge-answer\n"
+    finally:
+        sh(MIRROR, "rm -f /var/www/gentoo-mirror-acme/.well-known/acme-challenge/" + token)
+
+
+def test_30_concurrent_downloads_all_complete():
+    """30 clients download at once (each paced so that all 30 are open together); bounded."""
+    path = "/snapshots/gentoo-latest.tar.xz"
+    digest = sh(MIRROR, "sha256sum %s%s" % (ROOT, path)).stdout.split()[0]
+    clients = 30
+    barrier = threading.Barrier(clients, timeout=60)
+    results = [None] * clients
+
+    def client(index):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", 28080, timeout=60)
+        try:
+            barrier.wait()
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            started = time.monotonic()
+            data = bytearray()
+            while True:
+                chunk = resp.read(128 * 1024)
+                if not chunk:
+                    break
+                data += chunk
+                time.sleep(0.1)
+            results[index] = (resp.status, hashlib.sha256(data).hexdigest(), started,
+                              time.monotonic())
+        except Exception as exc:  # reported below with its client number
+            results[index] = (repr(exc), None, None, None)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    begin = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert time.monotonic() - begin < 120
+    failed = [(i, r) for i, r in enumerate(results) if r is None or r[0] != 200 or r[1] != digest]
+    assert not failed, failed
+    # Every response had started before the first one ended: 30 connections at the same time.
+    assert max(r[2] for r in results) < min(r[3] for r in results)
+
+
+def test_capacity_limits_add_up(host):
+    conf = host.file("/etc/nginx/nginx.conf").content_string
+    connections = int(re.search(r"worker_connections (\d+);", conf).group(1))
+    nofile = int(re.search(r"worker_rlimit_nofile (\d+);", conf).group(1))
+    cache = int(re.search(r"open_file_cache max=(\d+)", conf).group(1))
+    assert connections >= 1000
+    assert nofile >= 2 * connections + cache
+    assert host.run("systemctl show -p LimitNOFILE --value nginx").stdout.strip() == str(nofile)
+    assert nofile <= 16384  # the test host's hard limit
+    pid = host.file("/run/nginx.pid").content_string.strip()
+    for line in host.file("/proc/%s/limits" % pid).content_string.splitlines():
+        if line.startswith("Max open files"):
+            assert line.split()[3] == str(nofile)
+
+
+def test_ipv4_only_on_a_host_without_ipv6(host):
+    assert host.file("/proc/sys/net/ipv6/conf/all/disable_ipv6").content_string.strip() == "1"
+    assert host.service("nginx").is_running
+    conf = host.file("/etc/nginx/nginx.conf").content_string
+    assert "listen 80 default_server;" in conf
+    assert "[::]" not in conf
+    assert "address = 0.0.0.0" in host.file("/etc/rsyncd.conf").content_string
+
+
+def test_default_site_disabled(host):
+    assert not host.file("/etc/nginx/sites-enabled/default").exists
+
+
+def test_logs_written_and_rotated(host):
+    http_get("/releases/")
+    time.sleep(6)  # access_log buffer flush=5s
+    assert "GET /releases/ " in host.file("/var/log/nginx/gentoo-mirror.access.log").content_string
+    out = host.run("logrotate -d /etc/logrotate.d/nginx 2>&1").stdout
+    assert "/var/log/nginx/gentoo-mirror.access.log" in out
+    assert host.file("/etc/logrotate.d/gentoo-mirror-rsyncd").exists
+    assert host.service("logrotate.timer").is_enabled
