@@ -22,8 +22,8 @@ def test_host_has_global_ipv6():
     assert addresses()[1]
 
 
-def test_nginx_listens_on_both_families(host):
-    conf = host.file("/etc/nginx/nginx.conf").content_string
+def test_nginx_listens_on_both_families():
+    conf = sh(MIRROR6, "cat /etc/nginx/nginx.conf").stdout
     assert "listen 80 default_server;" in conf and "listen [::]:80 default_server;" in conf
 
 
