@@ -132,10 +132,12 @@ def distfiles_sample(listings, layout=None, count=6):
     """
     results = listings.get("results", []) if isinstance(listings, dict) else list(listings or [])
     found = []
+    listed = False
     for result in results:
         entries = _listing_of(result)
         if not entries:
             continue
+        listed = True
         directory = to_text(result.get("item") or "")
         if directory and not directory.endswith("/"):
             directory += "/"
@@ -153,9 +155,11 @@ def distfiles_sample(listings, layout=None, count=6):
             "; ".join(parsed["errors"] + ["%s (%s)" % (s["spec"], s["error"]) for s in parsed["structures"]]))
     for entry in sample:
         entry["computed"] = None if error else layout_path(entry["name"], parsed)
-    if not sample and error is None:
+    if not listed:
+        error = "distfiles/ has no listing over HTTP(S) nor rsync to take a sample from"
+    elif not sample and error is None:
         error = "no distfiles found in the listings of distfiles/"
-    return {"files": sample, "error": error,
+    return {"files": sample, "error": error, "listed": listed,
             "layout": parsed["primary"]["spec"] if parsed and parsed["primary"] else None}
 
 
@@ -310,7 +314,10 @@ def _check_layout(raw, settings):
     for web in settings.get("web") or []:
         proto = web["protocol"]
         if sample.get("error") or not sample.get("files"):
-            rows.append(_row("layout sample", proto, FAIL, sample.get("error") or "no sample of distfiles was taken"))
+            # Listings of distfiles/ are optional under the policy: without any, no sample
+            # can be taken, which is worth a warning but is no failure of the mirror.
+            verdict = WARN if sample.get("listed") is False else FAIL
+            rows.append(_row("layout sample", proto, verdict, sample.get("error") or "no sample of distfiles was taken"))
             continue
         mine = [r for r in fetches if (r.get("item") or [{}])[0].get("protocol") == proto and not r.get("skipped")]
         missing = []

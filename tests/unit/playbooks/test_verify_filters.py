@@ -159,9 +159,25 @@ def test_distfiles_sample_without_usable_layout():
 
 
 def test_distfiles_sample_without_files():
-    sample = verify.distfiles_sample({"results": [uri(status=403, item="00/")]}, LAYOUT_CONF, 3)
+    sample = verify.distfiles_sample({"results": [uri(content=listing_html(["00/", "layout.conf"]))]}, LAYOUT_CONF, 3)
     assert sample["files"] == []
+    assert sample["listed"] is True
     assert "no distfiles found" in sample["error"]
+
+
+def test_distfiles_sample_without_any_listing():
+    sample = verify.distfiles_sample({"results": [uri(status=403, item="")]}, LAYOUT_CONF, 3)
+    assert sample["listed"] is False
+    assert "has no listing" in sample["error"]
+
+
+def test_layout_sample_without_listings_only_warns():
+    sample = verify.distfiles_sample({"results": [uri(status=403)]}, LAYOUT_CONF, 3)
+    row = rows_for(base_raw(sample=sample, sample_fetch={"results": []}), "layout sample")[0]
+    assert row["result"] == "warn"
+    assert row["detail"] == "distfiles/ has no listing over HTTP(S) nor rsync to take a sample from"
+    sample = verify.distfiles_sample({"results": [uri(content=listing_html(["00/"]))]}, LAYOUT_CONF, 3)
+    assert rows_for(base_raw(sample=sample, sample_fetch={"results": []}), "layout sample")[0]["result"] == "fail"
 
 
 # --- timestamps --------------------------------------------------------------------------
