@@ -255,9 +255,12 @@ def test_stale_timestamp_fails_over_each_protocol():
 
 
 def test_unreachable_http_and_rsync_errors_are_named():
-    raw = base_raw(timestamp_web={"results": [uri(status=-1, item=HTTP, msg="Status code was -1 and not [200]: Request failed: <urlopen error [Errno 111] Connection refused>")]},
-                   timestamp_rsync={"rc": 10, "stderr": "rsync: [Receiver] failed to connect to 127.0.0.1 (127.0.0.1): Connection refused (111)\nrsync error: error in socket IO (code 10)"},
-                   rsync_module={"rc": 5, "stderr": "@ERROR: Unknown module 'gentu'\nrsync error: error starting client-server protocol (code 5)"})
+    refused = "Status code was -1 and not [200]: Request failed: <urlopen error [Errno 111] Connection refused>"
+    raw = base_raw(timestamp_web={"results": [uri(status=-1, item=HTTP, msg=refused)]},
+                   timestamp_rsync={"rc": 10, "stderr": "rsync: [Receiver] failed to connect to 127.0.0.1 (127.0.0.1): "
+                                                        "Connection refused (111)\nrsync error: error in socket IO (code 10)"},
+                   rsync_module={"rc": 5, "stderr": "@ERROR: Unknown module 'gentu'\n"
+                                                    "rsync error: error starting client-server protocol (code 5)"})
     rows = {(r["check"], r["protocol"]): r for r in verify.verify_evaluate(raw)}
     assert "no answer" in rows[("timestamp.mirmon", "http")]["detail"]
     assert "Connection refused" in rows[("timestamp.mirmon", "http")]["detail"]
@@ -347,7 +350,8 @@ def test_certificate_wrong_name():
 
 
 def test_certificate_untrusted_chain():
-    row = rows_for(cert_raw(None, msg="Failed to get cert from 127.0.0.1:58443, error: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), "certificate")[0]
+    msg = "Failed to get cert from 127.0.0.1:58443, error: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"
+    row = rows_for(cert_raw(None, msg=msg), "certificate")[0]
     assert row["result"] == "fail"
     assert "verification against the trusted CAs failed" in row["detail"]
     assert "CERTIFICATE_VERIFY_FAILED" in row["detail"]
