@@ -1,0 +1,353 @@
+"""The sync engine on real hosts: sync-mirror synced from sync-upstream (rsyncd, module gentoo).
+
+Tests run in file order: first what converge (initial sync `wait`) produced, then further
+syncs, the sandbox, the lock, the guards and finally exclude_historical (which changes the
+mirror's configuration).
+"""
+
+import datetime
+import json
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+# The hosts are reached with podman exec (much faster than one Ansible module per check).
+testinfra_hosts = ["sync-mirror"]
+
+MIRROR = "sync-mirror"
+UPSTREAM = "sync-upstream"
+UP_ROOT = "/srv/upstream/gentoo"
+ROOT = "/srv/gentoo"
+STATE = "/var/lib/gentoo-mirror"
+USER = "gentoo-mirror"
+SECRET = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
+IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+
+
+def sh(container, script, check=True, timeout=300):
+    """Run a shell script in a test container through podman exec."""
+    proc = subprocess.run(["podman", "exec", container, "sh", "-c", script], capture_output=True,
+                          text=True, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError("%s: %r failed (%d): %s%s" % (container, script, proc.returncode,
+                                                          proc.stdout, proc.stderr))
+    return proc
+
+
+def mirror(script, **kw):
+    return sh(MIRROR, script, **kw)
+
+
+def upstream(script, **kw):
+    return sh(UPSTREAM, script, **kw)
+
+
+def checksums(container, root, exclude=()):
+    """sha256 of every regular file, symlink targets and directories, relative to root."""
+    prune = "".join(" -path ./%s -prune -o" % p for p in exclude)
+    script = (
+        "cd %s && find .%s -type f ! -name %s -print0 | sort -z | xargs -0 -r sha256sum; "
+        "find .%s -type l -printf 'link %%p -> %%l\\n' | sort; "
+        "find .%s -type d -printf 'dir %%p\\n' | sort"
+    ) % (root, prune, SECRET, prune, prune)
+    return sh(container, script).stdout.splitlines()
+
+
+def hardlink_groups(container, root):
+    out = sh(container, "cd %s && find . -type f -links +1 -printf '%%i %%p\\n'" % root).stdout
+    groups = {}
+    for line in out.splitlines():
+        inode, path = line.split(" ", 1)
+        groups.setdefault(inode, set()).add(path)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def status():
+    return json.loads(mirror("cat %s/status.json" % STATE).stdout)
+
+
+def start_sync(check=False):
+    """systemctl start the real service (waits for the oneshot); returns the process."""
+    return mirror("systemctl start gentoo-mirror-sync.service", check=check, timeout=600)
+
+
+def last_journal():
+    """What the last run of the service logged (by its invocation id)."""
+    return mirror("journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID "
+                  "--value gentoo-mirror-sync.service)").stdout
+
+
+# ---------------------------------------------------------------------------------------
+# after converge (first sync with gentoo_mirror_initial_sync: wait)
+
+
+def test_mirror_runs_in_a_time_zone_other_than_utc():
+    assert mirror("date +%z").stdout.strip() == "+0530"
+
+
+def test_sync_user_owns_the_tree():
+    entry = mirror("getent passwd %s" % USER).stdout.strip().split(":")
+    assert int(entry[2]) < 1000 and entry[6] == "/usr/sbin/nologin"
+    dirs = [ROOT + d for d in ("", "/distfiles", "/experimental", "/releases", "/snapshots")] + [STATE]
+    out = mirror("stat -c '%%F %%U %%G %%a' %s" % " ".join(dirs)).stdout.splitlines()
+    assert out == ["directory %s %s 755" % (USER, USER)] * len(dirs)
+
+
+def test_no_password_file_for_anonymous_upstream():
+    assert mirror("test -e /etc/gentoo-mirror/rsync.password", check=False).returncode == 1
+
+
+def test_tree_equals_upstream_byte_for_byte_minus_excluded():
+    up = checksums(UPSTREAM, UP_ROOT)
+    down = checksums(MIRROR, ROOT)
+    assert len([line for line in up if not line.startswith(("link ", "dir "))]) > 1000
+    assert down == up
+
+
+def test_excluded_file_is_upstream_but_not_on_the_mirror():
+    assert upstream("find %s -name %s | wc -l" % (UP_ROOT, SECRET)).stdout.strip() != "0"
+    assert mirror("find %s -name %s | wc -l" % (ROOT, SECRET)).stdout.strip() == "0"
+
+
+def test_hard_links_are_hard_links():
+    up = hardlink_groups(UPSTREAM, UP_ROOT)
+    assert up, "the stand-in upstream has hard links"
+    assert hardlink_groups(MIRROR, ROOT) == up
+
+
+@pytest.mark.parametrize("name", ["layout.conf", "timestamp.mirmon", "timestamp.chk"])
+def test_monitoring_files_arrive_unchanged(name):
+    script = "cd %s/distfiles && sha256sum %s && stat -c %%Y %s"
+    assert mirror(script % (ROOT, name, name)).stdout == upstream(script % (UP_ROOT, name, name)).stdout
+
+
+def test_first_sync_status():
+    st = status()
+    assert st["result"] == "success" and st["exit_code"] == 0
+    assert st["upstream"] == "rsync://sync-upstream/gentoo/"
+    assert st["files_transferred"] > 1000
+    assert st["bytes_transferred"] > 64 * 1024 * 1024
+    assert st["last_success"] == st["end"]
+
+
+def test_no_partial_directories_left():
+    assert mirror("find %s -name '.~tmp~' | wc -l" % ROOT).stdout.strip() == "0"
+
+
+# ---------------------------------------------------------------------------------------
+# further syncs
+
+
+def test_second_sync_transfers_nothing():
+    before = status()
+    proc = start_sync()
+    assert proc.returncode == 0, last_journal()
+    st = status()
+    assert st["start_timestamp"] > before["end_timestamp"]
+    assert st["result"] == "success"
+    assert st["files_transferred"] == 0 and st["bytes_transferred"] == 0 and st["files_deleted"] == 0
+    assert st["changes_applied"] is False
+    assert "gentoo-mirror-sync: success: tree already up to date, 0 files transferred" in last_journal()
+
+
+def test_metrics_reach_the_textfile_collector_directory():
+    text = mirror("cat /var/lib/prometheus/node-exporter/gentoo_mirror_sync.prom").stdout
+    st = status()
+    assert re.search(r"^gentoo_mirror_sync_last_run_success\{[^}]*\} 1$", text, re.M)
+    match = re.search(r"^gentoo_mirror_sync_last_success_timestamp_seconds\{[^}]*\} (\S+)$", text, re.M)
+    assert abs(float(match.group(1)) - st["last_success_timestamp"]) < 0.01
+
+
+def test_timer_next_elapse_is_the_next_four_hour_mark_from_local_midnight():
+    assert mirror("systemctl is-enabled gentoo-mirror-sync.timer").stdout.strip() == "enabled"
+    assert mirror("systemctl is-active gentoo-mirror-sync.timer").stdout.strip() == "active"
+    assert mirror("systemctl show -p Persistent --value gentoo-mirror-sync.timer").stdout.strip() == "yes"
+    # the raw D-Bus value: microseconds since the epoch
+    out = mirror("date +%s; busctl get-property org.freedesktop.systemd1 "
+                 "/org/freedesktop/systemd1/unit/gentoo_2dmirror_2dsync_2etimer "
+                 "org.freedesktop.systemd1.Timer NextElapseUSecRealtime").stdout.split()
+    now = int(out[0])
+    assert out[1] == "t"
+    nxt = int(out[2]) // 1000000
+    local_now = datetime.datetime.fromtimestamp(now, IST)
+    mark = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    while mark.timestamp() <= now:
+        mark += datetime.timedelta(hours=4)
+    assert nxt == int(mark.timestamp()), (datetime.datetime.fromtimestamp(nxt, IST), mark)
+    # in UTC these are not multiples of four hours: the time zone is really used
+    assert datetime.datetime.fromtimestamp(nxt, datetime.timezone.utc).minute == 30
+
+
+def test_service_hardening_exposure():
+    out = mirror("systemd-analyze security gentoo-mirror-sync.service --no-pager").stdout
+    level = float(re.search(r"Overall exposure level for gentoo-mirror-sync.service: ([0-9.]+)", out).group(1))
+    assert level <= 2.5, out
+    props = mirror("systemctl show -p User -p Type -p NoNewPrivileges -p ProtectSystem -p ProtectHome "
+                   "-p PrivateTmp -p Nice -p IOSchedulingClass -p RequiresMountsFor gentoo-mirror-sync.service").stdout
+    props = dict(line.split("=", 1) for line in props.splitlines())
+    assert props["User"] == USER and props["Type"] == "oneshot"
+    assert props["NoNewPrivileges"] == "yes" and props["ProtectSystem"] == "strict"
+    assert props["ProtectHome"] == "yes" and props["PrivateTmp"] == "yes"
+    assert props["Nice"] == "19" and props["IOSchedulingClass"] in ("idle", "3")
+    assert ROOT in props["RequiresMountsFor"].split()
+
+
+PROBE = """#!/bin/sh
+out=%(state)s/probe.out
+id -un > $out
+for p in /etc /usr/local/bin /var/lib /opt/probe-owned /home/probe-owned /root /tmp %(root)s/distfiles %(state)s; do
+  if touch "$p/.sandbox-probe" 2>/dev/null; then echo "$p writable"; rm -f "$p/.sandbox-probe"; else echo "$p denied"; fi
+done >> $out
+"""
+
+
+def test_service_runs_as_sync_user_and_cannot_write_outside_its_paths():
+    """Run the real unit (its sandbox) with a probe as ExecStart, through a runtime drop-in."""
+    mirror("mkdir -p /opt/probe-owned /home/probe-owned && chown %s /opt/probe-owned /home/probe-owned" % USER)
+    # outside the sandbox the user may write these two: only the unit's sandbox stops it
+    mirror("runuser -u %s -- touch /opt/probe-owned/x /home/probe-owned/x" % USER)
+    mirror("cat > /usr/local/sbin/sandbox-probe <<'EOF'\n%sEOF\nchmod 755 /usr/local/sbin/sandbox-probe" % (
+        PROBE % {"state": STATE, "root": ROOT}))
+    mirror("mkdir -p /run/systemd/system/gentoo-mirror-sync.service.d && printf '[Service]\\nExecStart=\\n"
+           "ExecStart=/usr/local/sbin/sandbox-probe\\n' > /run/systemd/system/gentoo-mirror-sync.service.d/probe.conf"
+           " && systemctl daemon-reload")
+    try:
+        start_sync(check=True)
+        result = mirror("cat %s/probe.out" % STATE).stdout.splitlines()
+    finally:
+        mirror("rm -rf /run/systemd/system/gentoo-mirror-sync.service.d /usr/local/sbin/sandbox-probe "
+               "%s/probe.out /opt/probe-owned /home/probe-owned && systemctl daemon-reload" % STATE)
+    assert result[0] == USER
+    got = dict(line.rsplit(" ", 1) for line in result[1:])
+    assert got == {
+        "/etc": "denied", "/usr/local/bin": "denied", "/var/lib": "denied",
+        "/opt/probe-owned": "denied", "/home/probe-owned": "denied", "/root": "denied",
+        "/tmp": "writable", ROOT + "/distfiles": "writable", STATE: "writable",
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# the lock
+
+
+SLOW_UNIT = "gentoo-mirror-sync-slow"
+
+
+# exit 0 when the slow run's real (not dry) rsync is running (no procps in the test image)
+FIND_SLOW_RSYNC = """python3 -c '
+import glob, sys
+for path in glob.glob("/proc/[0-9]*/cmdline"):
+    try:
+        args = open(path, "rb").read().split(b"\\0")
+    except OSError:
+        continue
+    if b"--bwlimit=2000" in args and b"--stats" in args and b"--dry-run" not in args:
+        sys.exit(0)
+sys.exit(1)
+'"""
+
+
+def start_slow_run():
+    """A real run, slowed down by --bwlimit, with a new 24 MiB file to fetch."""
+    upstream("head -c 25165824 /dev/urandom > %s/experimental/lock-test.bin" % UP_ROOT)
+    mirror("grep -v '^#' /etc/gentoo-mirror/sync.conf | python3 -c 'import json,sys; c=json.load(sys.stdin); "
+           "c[\"extra_options\"]=[\"--bwlimit=2000\"]; print(json.dumps(c))' > /etc/gentoo-mirror/slow.conf")
+    mirror("systemctl reset-failed %s 2>/dev/null; systemd-run --unit=%s -p User=%s "
+           "/usr/local/bin/gentoo-mirror-sync --config /etc/gentoo-mirror/slow.conf" % (SLOW_UNIT, SLOW_UNIT, USER))
+    # wait until the real transfer is under way
+    for _ in range(60):
+        if mirror(FIND_SLOW_RSYNC, check=False).returncode == 0:
+            return
+        time.sleep(0.5)
+    raise AssertionError("the slow run did not start: " + mirror("journalctl -o cat -u %s" % SLOW_UNIT).stdout)
+
+
+def test_second_run_while_one_is_going_says_already_running_and_exits_0():
+    start_slow_run()
+    try:
+        proc = start_sync()
+        assert proc.returncode == 0, last_journal()
+        assert "already running" in last_journal()
+        assert mirror("systemctl is-active %s" % SLOW_UNIT, check=False).stdout.strip() == "active"
+    finally:
+        mirror("systemctl kill -s KILL %s; sleep 1; systemctl reset-failed %s" % (SLOW_UNIT, SLOW_UNIT), check=False)
+
+
+def test_killed_run_does_not_block_and_its_leftovers_are_cleaned():
+    start_slow_run()
+    time.sleep(2)
+    mirror("systemctl kill -s KILL %s" % SLOW_UNIT)
+    for _ in range(20):
+        if mirror("systemctl is-active %s" % SLOW_UNIT, check=False).stdout.strip() != "active":
+            break
+        time.sleep(0.5)
+    mirror("systemctl reset-failed %s" % SLOW_UNIT, check=False)
+    assert mirror("test -e %s/sync.running" % STATE, check=False).returncode == 0
+    proc = start_sync()
+    assert proc.returncode == 0, last_journal()
+    journal = last_journal()
+    assert "already running" not in journal
+    assert "previous run did not finish cleanly" in journal
+    assert mirror("find %s -name '.~tmp~' | wc -l" % ROOT).stdout.strip() == "0"
+    assert status()["result"] == "success"
+    assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT)
+
+
+# ---------------------------------------------------------------------------------------
+# guards
+
+
+def test_upstream_without_layout_conf_is_refused_and_tree_unchanged():
+    before = checksums(MIRROR, ROOT)
+    upstream("mv %s/distfiles/layout.conf /root/layout.conf.saved" % UP_ROOT)
+    try:
+        proc = start_sync()
+    finally:
+        upstream("mv /root/layout.conf.saved %s/distfiles/layout.conf" % UP_ROOT)
+    assert proc.returncode != 0
+    st = status()
+    assert st["result"] == "refused" and st["exit_code"] == 3
+    assert "distfiles/layout.conf is missing" in st["message"]
+    assert "--force" in st["message"]
+    assert "refused: upstream looks broken (distfiles/layout.conf is missing)" in last_journal()
+    assert checksums(MIRROR, ROOT) == before
+
+
+def test_mass_deletion_is_refused_and_tree_unchanged():
+    before = checksums(MIRROR, ROOT)
+    # hide a quarter of the hashed distfiles directories upstream
+    upstream("mkdir -p /root/hidden && cd %s/distfiles && mv [0-3]? /root/hidden/" % UP_ROOT)
+    try:
+        proc = start_sync()
+    finally:
+        upstream("mv /root/hidden/* %s/distfiles/ && rmdir /root/hidden" % UP_ROOT)
+    assert proc.returncode != 0
+    st = status()
+    assert st["result"] == "refused" and st["files_deleted"] == 0
+    assert re.search(r"upstream would delete \d+ of the \d+ entries", st["message"]), st["message"]
+    assert "gentoo_mirror_sync_max_delete" in st["message"]
+    assert checksums(MIRROR, ROOT) == before
+    # and with upstream back to normal the next run goes through
+    assert start_sync().returncode == 0, last_journal()
+    assert status()["result"] == "success"
+
+
+# ---------------------------------------------------------------------------------------
+# exclude_historical (changes the mirror's configuration: keep last)
+
+
+def test_exclude_historical_removes_historical_and_keeps_everything_else():
+    assert mirror("test -d %s/releases/historical" % ROOT, check=False).returncode == 0
+    env = dict(os.environ)
+    cmd = ["ansible-playbook", "-i", env["MOLECULE_INVENTORY_FILE"],
+           os.path.join(env["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml"),
+           "-e", "gentoo_mirror_exclude_historical=true"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert start_sync().returncode == 0, last_journal()
+    assert mirror("test -e %s/releases/historical" % ROOT, check=False).returncode != 0
+    assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT, exclude=["releases/historical"])
+    assert status()["files_deleted"] > 0
