@@ -1,54 +1,95 @@
-"""Bad input is refused by site.yml before anything changes, with a message naming the
-variable, the value and what is allowed."""
+"""Bad input is refused before anything changes, with a message naming the variable, the
+value and what is allowed."""
 
+import json
 import os
 import subprocess
+import tempfile
 
 import pytest
 
 testinfra_hosts = ["gentoo_mirrors"]
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# (variable, bad value, words the message must contain)
 BAD_INPUT = [
-    ("gentoo_mirror_root", "", "gentoo_mirror_root=\"\" is not allowed"),
-    ("gentoo_mirror_root", "srv/gentoo", "gentoo_mirror_root=\"srv/gentoo\" is not allowed"),
-    ("gentoo_mirror_root", "/", "gentoo_mirror_root=\"/\" is not allowed"),
-    ("gentoo_mirror_root", "/etc/", "gentoo_mirror_root=\"/etc/\" is not allowed"),
-    ("gentoo_mirror_upstream", "http://example.org/gentoo", "gentoo_mirror_upstream=\"http://example.org/gentoo\" is not allowed"),
-    ("gentoo_mirror_admin_email", "root", "gentoo_mirror_admin_email=\"root\" is not allowed"),
-    ("gentoo_mirror_hostname", "bad_name..example", "gentoo_mirror_hostname=\"bad_name..example\" is not allowed"),
-    ("gentoo_mirror_max_connections", "14", "gentoo_mirror_max_connections=14 is not allowed"),
-    ("gentoo_mirror_ipv6", "true", "this host has no global IPv6 address"),
-    ("gentoo_mirror_initial_sync", "later", "gentoo_mirror_initial_sync"),
+    ("gentoo_mirror_root", "", ['gentoo_mirror_root="" is not allowed', "absolute path"]),
+    ("gentoo_mirror_root", "srv/gentoo", ['gentoo_mirror_root="srv/gentoo" is not allowed', "absolute path"]),
+    ("gentoo_mirror_root", "/etc/", ['gentoo_mirror_root="/etc/" is not allowed', "system directory"]),
+    ("gentoo_mirror_root", "/usr", ['gentoo_mirror_root="/usr" is not allowed', "system directory"]),
+    ("gentoo_mirror_upstream", "http://example.org/gentoo", ['gentoo_mirror_upstream="http://example.org/gentoo" is not allowed', "rsync://host/module/"]),
+    ("gentoo_mirror_upstream", "example.org:gentoo", ['gentoo_mirror_upstream="example.org:gentoo" is not allowed', "host::module"]),
+    ("gentoo_mirror_admin_email", "root", ['gentoo_mirror_admin_email="root" is not allowed', "user@domain.tld"]),
+    ("gentoo_mirror_admin_email", "admin@localhost", ['gentoo_mirror_admin_email="admin@localhost" is not allowed']),
+    ("gentoo_mirror_hostname", "bad_name..example", ['gentoo_mirror_hostname="bad_name..example" is not allowed', "DNS name"]),
+    ("gentoo_mirror_hostname", "", ['gentoo_mirror_hostname="" is not allowed']),
+    ("gentoo_mirror_max_connections", 14, ["gentoo_mirror_max_connections=14 is not allowed", "at least 15"]),
+    ("gentoo_mirror_ipv6", True, ["gentoo_mirror_ipv6=true is not allowed", "this host has no global IPv6 address"]),
+    ("gentoo_mirror_ipv6", "maybe", ['gentoo_mirror_ipv6="maybe" is not allowed', "auto"]),
+    ("gentoo_mirror_initial_sync", "later", ["gentoo_mirror_initial_sync", "later", "none, start, wait"]),
+]
+GOOD_INPUT = [
+    ("gentoo_mirror_root", "/srv/gentoo"),
+    ("gentoo_mirror_upstream", "masterdistfiles.gentoo.org::gentoo"),
+    ("gentoo_mirror_max_connections", 15),
+    ("gentoo_mirror_ipv6", "auto"),
 ]
 
 
-def run_site(*extra):
-    cmd = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "mirrorkit.gentoo.site", *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+@pytest.fixture(scope="module")
+def messages():
+    cases = [{"id": f"bad{i}", "name": n, "value": v} for i, (n, v, _) in enumerate(BAD_INPUT)]
+    cases += [{"id": f"good{i}", "name": n, "value": v} for i, (n, v) in enumerate(GOOD_INPUT)]
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        env = dict(os.environ, VALIDATE_CASES=json.dumps(cases), VALIDATE_OUT=out.name)
+        result = subprocess.run(
+            ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], os.path.join(HERE, "validate_inputs.yml")],
+            capture_output=True, text=True, timeout=600, env=env, check=False,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        with open(out.name, encoding="utf-8") as handle:
+            return json.load(handle)
+
+
+@pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[f"{n}={v!r}" for n, v, _ in BAD_INPUT])
+def test_bad_input_is_refused_with_a_clear_message(messages, index):
+    message = " ".join(messages[f"bad{index}"].split())
+    assert message != "ACCEPTED"
+    for words in BAD_INPUT[index][2]:
+        assert words in message, message
+
+
+@pytest.mark.parametrize("index", range(len(GOOD_INPUT)), ids=[f"{n}={v!r}" for n, v in GOOD_INPUT])
+def test_good_input_is_accepted(messages, index):
+    assert messages[f"good{index}"] == "ACCEPTED"
+
+
+def run_site(extra):
+    cmd = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "mirrorkit.gentoo.site", "-e", json.dumps(extra)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
 
 
 def snapshot(host):
-    """What a first step of site.yml would change: packages, users, the mirror root."""
+    """What site.yml would change first: packages, users, files under /srv and /etc."""
     return (
-        host.run("dpkg-query -W -f '${Package}\\n' | sort").stdout,
-        host.run("getent passwd | sort").stdout,
-        host.run("ls -la /srv 2>&1").stdout,
+        host.run("dpkg-query -W -f '${Package} ${Version}\\n'").stdout,
+        host.run("getent passwd").stdout,
+        host.run("find /srv /etc/nginx /etc/rsyncd.conf /etc/gentoo-mirror -newer /etc/mirrorkit-test-host -printf '%p %T@\\n' 2>/dev/null | sort").stdout,
     )
 
 
-@pytest.mark.parametrize("name,value,message", BAD_INPUT, ids=[f"{n}={v!r}" for n, v, _ in BAD_INPUT])
-def test_bad_input_is_refused_and_host_unchanged(host, name, value, message):
+@pytest.mark.parametrize("extra,message", [
+    ({"gentoo_mirror_root": "/"}, 'gentoo_mirror_root="/" is not allowed'),
+    ({"gentoo_mirror_http": False, "gentoo_mirror_rsync": False, "gentoo_mirror_https": True, "gentoo_mirror_acme_directory": ""},
+     "Gentoo's policy requires HTTP and/or HTTPS"),
+    ({"gentoo_mirror_sync_schedule": "*-*-* 00/6:00:00"}, "gentoo_mirror_sync_schedule"),
+    ({"gentoo_mirror_sync_schedule": "*-*-* 01/4:00:00"}, "gentoo_mirror_sync_schedule"),
+], ids=["root=/", "https-only-without-acme", "schedule-every-6h", "schedule-not-from-midnight"])
+def test_site_refuses_before_anything_changes(host, extra, message):
     before = snapshot(host)
-    result = run_site("-e", f"{name}={value}" if name != "gentoo_mirror_max_connections" else f'{{"{name}": {value}}}')
+    result = run_site(extra)
     out = result.stdout + result.stderr
-    assert result.returncode != 0, out
-    assert message in out, out
-    assert "changed=0" in out, out
+    assert result.returncode != 0, out[-3000:]
+    assert message in " ".join(out.split()), out[-3000:]
+    assert "changed=0" in out, out[-3000:]
     assert snapshot(host) == before
-
-
-def test_https_only_without_acme_is_refused(host):
-    result = run_site("-e", '{"gentoo_mirror_http": false, "gentoo_mirror_rsync": false, "gentoo_mirror_https": true, "gentoo_mirror_acme_directory": ""}')
-    out = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "Gentoo's policy requires HTTP and/or HTTPS" in out
