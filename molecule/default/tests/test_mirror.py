@@ -50,16 +50,16 @@ def test_required_listings_over_http():
 
 
 def test_layout_conf_and_timestamp_match_upstream_over_http(host):
-    _, body = get("/distfiles/layout.conf")
+    dummy, body = get("/distfiles/layout.conf")
     expected = host.run(f"sha256sum {ROOT}/distfiles/layout.conf").stdout.split()[0]
     assert hashlib.sha256(body).hexdigest() == expected
-    _, stamp = get("/distfiles/timestamp.mirmon")
+    dummy, stamp = get("/distfiles/timestamp.mirmon")
     assert stamp.split()[0].isdigit()
 
 
 def test_large_file_over_http_matches_the_tree(host):
     path = host.run(f"cd {ROOT} && ls releases/amd64/autobuilds/*/*.tar.xz").stdout.split()[0]
-    _, body = get("/" + path)
+    dummy, body = get("/" + path)
     expected = host.run(f"sha256sum {ROOT}/{path}").stdout.split()[0]
     assert len(body) >= 64 * 2**20
     assert hashlib.sha256(body).hexdigest() == expected

@@ -38,7 +38,7 @@ GOOD_INPUT = [
 
 @pytest.fixture(scope="module")
 def messages():
-    cases = [{"id": f"bad{i}", "name": n, "value": v} for i, (n, v, _) in enumerate(BAD_INPUT)]
+    cases = [{"id": f"bad{i}", "name": n, "value": v} for i, (n, v, dummy) in enumerate(BAD_INPUT)]
     cases += [{"id": f"good{i}", "name": n, "value": v} for i, (n, v) in enumerate(GOOD_INPUT)]
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         env = dict(os.environ, VALIDATE_CASES=json.dumps(cases), VALIDATE_OUT=out.name)
@@ -51,7 +51,7 @@ def messages():
             return json.load(handle)
 
 
-@pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[f"{n}={v!r}" for n, v, _ in BAD_INPUT])
+@pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[f"{n}={v!r}" for n, v, dummy in BAD_INPUT])
 def test_bad_input_is_refused_with_a_clear_message(messages, index):
     message = " ".join(messages[f"bad{index}"].split())
     assert message != "ACCEPTED"
