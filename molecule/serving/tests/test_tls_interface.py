@@ -1,0 +1,99 @@
+"""The nginx side of the TLS interface, last because it changes the configuration: once
+/etc/letsencrypt/live/<gentoo_mirror_hostname>/{fullchain,privkey}.pem exist, the role's
+`config` tasks (what gentoo_mirror_tls runs after certbot) switch HTTPS on, next to HTTP.
+A self-signed certificate stands in for certbot's on both hosts (Debian 12 and 13)."""
+
+import http.client
+import re
+import socket
+import ssl
+
+import pytest
+
+from conftest import MIRROR, MIRROR6, ansible_playbook, http_get, sh
+
+testinfra_hosts = [MIRROR]
+
+NAMES = {MIRROR: "serving-mirror.example.test", MIRROR6: "serving-mirror6.example.test"}
+
+
+@pytest.fixture(scope="module")
+def https_on(tmp_path_factory):
+    for container, name in NAMES.items():
+        live = "/etc/letsencrypt/live/" + name
+        sh(container, "mkdir -p %(d)s && cd %(d)s && openssl req -x509 -newkey ec -pkeyopt"
+                      " ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=%(n)s -addext"
+                      " subjectAltName=DNS:%(n)s -keyout privkey.pem -out fullchain.pem"
+                      " 2>/dev/null" % {"d": live, "n": name})
+    for container, name in NAMES.items():
+        proc = ansible_playbook("nginx.yml", container, {
+            "gentoo_mirror_hostname": name, "gentoo_mirror_admin_email": "mirror-admin@example.test",
+            "gentoo_mirror_ipv6": "auto"})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    cafile = tmp_path_factory.mktemp("tls") / "ca.pem"
+    cafile.write_text(sh(MIRROR, "cat /etc/letsencrypt/live/%s/fullchain.pem" % NAMES[MIRROR]).stdout)
+    return str(cafile)
+
+
+def tls_connect(cafile, alpn=("h2", "http/1.1"), **settings):
+    context = ssl.create_default_context(cafile=cafile)
+    for key, value in settings.items():
+        setattr(context, key, value)
+    context.set_alpn_protocols(list(alpn))
+    sock = socket.create_connection(("127.0.0.1", 28443), timeout=30)
+    return context.wrap_socket(sock, server_hostname=NAMES[MIRROR])
+
+
+def https_get(cafile, path):
+    with tls_connect(cafile, alpn=("http/1.1",)) as tls:
+        tls.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                     % (path, NAMES[MIRROR])).encode())
+        resp = http.client.HTTPResponse(tls)
+        resp.begin()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+
+
+def test_https_serves_listing_with_http2_and_tls13(https_on):
+    with tls_connect(https_on) as tls:
+        assert tls.version() == "TLSv1.3"
+        assert tls.selected_alpn_protocol() == "h2"
+    status, headers, body = https_get(https_on, "/releases/")
+    assert status == 200 and b'href="amd64/"' in body
+    assert "strict-transport-security" not in headers  # gentoo_mirror_hsts: false
+    assert headers["server"] == "nginx"
+
+
+def test_tls12_with_forward_secret_aead_and_no_session_tickets(https_on):
+    with tls_connect(https_on, maximum_version=ssl.TLSVersion.TLSv1_2) as tls:
+        assert tls.version() == "TLSv1.2"
+        cipher = tls.cipher()[0]
+        assert cipher.startswith("ECDHE-") and ("GCM" in cipher or "CHACHA20" in cipher)
+        tls.sendall(b"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        tls.recv(1024)
+        assert not tls.session.has_ticket  # ssl_session_tickets off
+
+
+def test_tls11_refused(https_on):
+    with pytest.raises(ssl.SSLError):
+        with tls_connect(https_on, minimum_version=ssl.TLSVersion.MINIMUM_SUPPORTED,
+                         maximum_version=ssl.TLSVersion.TLSv1_1):
+            pass
+
+
+def test_http_stays_on_next_to_https(https_on):
+    assert http_get("/releases/")[0] == 200
+
+
+def test_listen_directives_follow_the_nginx_version(https_on):
+    old = sh(MIRROR, "cat /etc/nginx/nginx.conf").stdout      # Debian 12: nginx 1.22
+    assert "listen 443 ssl http2 default_server;" in old and "http2 on;" not in old
+    new = sh(MIRROR6, "cat /etc/nginx/nginx.conf").stdout     # Debian 13: nginx 1.26
+    assert re.search(r"listen 443 ssl default_server;\s+listen \[::\]:443 ssl default_server;\s+"
+                     r"http2 on;", new)
+    # Debian 13 serves HTTPS on both families too (client inside the host).
+    out = sh(MIRROR6, "for a in 127.0.0.1 '[::1]'; do python3 -c 'import ssl, sys, urllib.request;"
+                      " c = ssl._create_unverified_context();"
+                      " print(urllib.request.urlopen(sys.argv[1], context=c, timeout=30).status)'"
+                      " https://$a/releases/; done").stdout.split()
+    assert out == ["200", "200"]
+    sh(MIRROR6, "nginx -t -q")
