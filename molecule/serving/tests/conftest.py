@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -83,8 +84,11 @@ def local_manifest(top):
     return result
 
 
-def ansible_playbook(playbook, host, extra_vars, timeout=600):
-    """Run the installed collection's roles against one test host with a fresh play."""
+def ansible_playbook(playbook, hosts, extra_vars=None, timeout=900):
+    """Run a playbook of this scenario with the installed collection, in a fresh process.
+
+    hosts: {test host: its variables}; the hosts run in parallel. extra_vars apply to all.
+    """
     bindir = os.path.dirname(sys.executable)
     exe = os.path.join(bindir, "ansible-playbook")
     if not os.path.exists(exe):
@@ -93,11 +97,18 @@ def ansible_playbook(playbook, host, extra_vars, timeout=600):
     env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO, "build", "collections"))
     env["ANSIBLE_FORCE_COLOR"] = "0"
     env["ANSIBLE_NOCOLOR"] = "1"
-    args = [exe, "-i", host + ",", "-c", "containers.podman.podman",
-            "-e", json.dumps(dict(extra_vars, ansible_python_interpreter="/usr/bin/python3"))]
-    args.append(os.path.join(SCENARIO_DIR, playbook))
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env,
-                          check=False)
+    inventory = {"all": {"vars": {"ansible_connection": "containers.podman.podman",
+                                  "ansible_python_interpreter": "/usr/bin/python3"},
+                         "hosts": hosts}}
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+        json.dump(inventory, handle)
+    try:
+        args = [exe, "-i", handle.name, "-e", json.dumps(extra_vars or {}),
+                os.path.join(SCENARIO_DIR, playbook)]
+        return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env,
+                              check=False)
+    finally:
+        os.unlink(handle.name)
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,8 @@ def nginx_state():
 
 def test_broken_template_variable_keeps_old_configuration():
     before = nginx_state()
-    proc = ansible_playbook("nginx.yml", MIRROR,
-                            dict(VARS, gentoo_mirror_nginx_extra_directives=["autoindex maybe"]))
+    proc = ansible_playbook("nginx.yml", {MIRROR: VARS},
+                            {"gentoo_mirror_nginx_extra_directives": ["autoindex maybe"]})
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     assert "nginx -t rejected the rendered configuration" in out
@@ -34,7 +34,7 @@ def test_broken_template_variable_keeps_old_configuration():
 
 def test_ipv6_required_on_a_host_without_it_fails_clearly():
     before = nginx_state()
-    proc = ansible_playbook("nginx.yml", MIRROR, dict(VARS, gentoo_mirror_ipv6=True))
+    proc = ansible_playbook("nginx.yml", {MIRROR: dict(VARS, gentoo_mirror_ipv6=True)})
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     # Refused by the base role's input check (no global IPv6 address) before anything changes;

@@ -21,15 +21,17 @@ NAMES = {MIRROR: "serving-mirror.example.test", MIRROR6: "serving-mirror6.exampl
 def https_on(tmp_path_factory):
     for container, name in NAMES.items():
         live = "/etc/letsencrypt/live/" + name
-        sh(container, "mkdir -p %(d)s && cd %(d)s && openssl req -x509 -newkey ec -pkeyopt"
-                      " ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=%(n)s -addext"
-                      " subjectAltName=DNS:%(n)s -keyout privkey.pem -out fullchain.pem"
+        # Made once: nginx reads a certificate when it (re)loads, and renewals are the TLS
+        # role's business (its deploy hook reloads nginx).
+        sh(container, "mkdir -p %(d)s && cd %(d)s && test -s fullchain.pem"
+                      " || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+                      " -days 2 -subj /CN=%(n)s -addext subjectAltName=DNS:%(n)s -keyout privkey.pem -out fullchain.pem"
                       " 2>/dev/null" % {"d": live, "n": name})
-    for container, name in NAMES.items():
-        proc = ansible_playbook("nginx.yml", container, {
-            "gentoo_mirror_hostname": name, "gentoo_mirror_admin_email": "mirror-admin@example.test",
-            "gentoo_mirror_ipv6": "auto"})
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = ansible_playbook("nginx.yml", {
+        container: {"gentoo_mirror_hostname": name,
+                    "gentoo_mirror_admin_email": "mirror-admin@example.test"}
+        for container, name in NAMES.items()})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     cafile = tmp_path_factory.mktemp("tls") / "ca.pem"
     cafile.write_text(sh(MIRROR, "cat /etc/letsencrypt/live/%s/fullchain.pem" % NAMES[MIRROR]).stdout)
     return str(cafile)
