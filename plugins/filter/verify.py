@@ -354,8 +354,8 @@ def hostname_matches(hostname, names):
         if name == host:
             return True
         if name.startswith("*.") and "*" not in name[2:]:
-            head, _, tail = host.partition(".")
-            if head and tail == name[2:]:
+            head, dot, tail = host.partition(".")
+            if head and dot and tail == name[2:]:
                 return True
     return False
 

@@ -84,7 +84,7 @@ class TLSServer:
     def serve(self):
         while not self.stopped.is_set():
             try:
-                conn, _ = self.sock.accept()
+                conn = self.sock.accept()[0]
             except OSError:
                 continue
             try:
