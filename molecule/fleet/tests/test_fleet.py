@@ -8,6 +8,7 @@ made stale, another's listing of releases/ turned off) and put right again after
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import time
@@ -58,6 +59,10 @@ def test_verify_passes_for_the_healthy_fleet():
                   "bandwidth to users", "connection limits"):
         assert check in out, check
     assert "0 failed, 0 skipped" in out, out
+    assert out.count("CHECK                  PROTOCOL  RESULT  DETAIL") == 3, out
+    # Checking changes nothing, on the mirrors or on the controller.
+    for mirror in MIRRORS:
+        assert re.search(r"%s\s*: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0" % re.escape(mirror), out), out
 
 
 def test_inclusion_request_for_every_passing_mirror(outdir):
