@@ -27,8 +27,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ansible_collections.mirrorkit.gentoo.plugins.filter import verify as verify_filters
+
 TOP = pathlib.Path(__file__).resolve().parents[3]
-UNIT_COLLECTIONS = TOP / "build" / "unit"  # made by tests/unit/conftest.py
+# The directory holding ansible_collections/mirrorkit/gentoo (tests/unit/conftest.py makes one
+# under build/unit when the repository is not laid out that way already).
+UNIT_COLLECTIONS = pathlib.Path(verify_filters.__file__).parents[5]
 PLAYBOOK_BIN = shutil.which("ansible-playbook", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
 HOST = "mirror.example.test"
 
