@@ -25,8 +25,8 @@ def https_on(tmp_path_factory):
         # role's business (its deploy hook reloads nginx).
         sh(container, "mkdir -p %(d)s && cd %(d)s && test -s fullchain.pem"
                       " || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
-                      " -days 2 -subj /CN=%(n)s -addext subjectAltName=DNS:%(n)s -keyout privkey.pem -out fullchain.pem"
-                      " 2>/dev/null" % {"d": live, "n": name})
+                      " -days 2 -subj /CN=%(n)s -addext subjectAltName=DNS:%(n)s"
+                      " -keyout privkey.pem -out fullchain.pem 2>/dev/null" % {"d": live, "n": name})
     proc = ansible_playbook("nginx.yml", {
         container: {"gentoo_mirror_hostname": name,
                     "gentoo_mirror_admin_email": "mirror-admin@example.test"}
