@@ -4,12 +4,10 @@ value and what is allowed."""
 import json
 import os
 import subprocess
-import tempfile
 
 import pytest
 
 testinfra_hosts = ["gentoo_mirrors"]
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # (variable, bad value, words the message must contain)
 BAD_INPUT = [
@@ -36,19 +34,44 @@ GOOD_INPUT = [
 ]
 
 
+def case_play(case, out_dir):
+    """One play per input: the value as a play variable (above the inventory), the base role's
+    validation in a block, and the message it gave (or ACCEPTED) written to a file."""
+    record = {
+        "ansible.builtin.copy": {"content": "{{ validate_message }}", "dest": f"{out_dir}/{case['id']}", "mode": "0644"},
+        "delegate_to": "localhost",
+    }
+    return {
+        "name": f"validate {case['name']}={json.dumps(case['value'])}",
+        "hosts": "gentoo_mirrors",
+        "gather_facts": True,
+        "vars": {case["name"]: case["value"]},
+        "tasks": [{
+            "name": "Validate",
+            "block": [
+                {"name": "Run the base role", "ansible.builtin.include_role": {"name": "mirrorkit.gentoo.gentoo_mirror"}},
+                {"name": "Accepted", "vars": {"validate_message": "ACCEPTED"}, **record},
+            ],
+            "rescue": [
+                {"name": "Refused", "vars": {"validate_message": "{{ ansible_failed_result.msg }}"}, **record},
+            ],
+        }],
+    }
+
+
 @pytest.fixture(scope="module")
-def messages():
+def messages(tmp_path_factory):
     cases = [{"id": f"bad{i}", "name": n, "value": v} for i, (n, v, dummy) in enumerate(BAD_INPUT)]
     cases += [{"id": f"good{i}", "name": n, "value": v} for i, (n, v) in enumerate(GOOD_INPUT)]
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        env = dict(os.environ, VALIDATE_CASES=json.dumps(cases), VALIDATE_OUT=out.name)
-        result = subprocess.run(
-            ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], os.path.join(HERE, "validate_inputs.yml")],
-            capture_output=True, text=True, timeout=600, env=env, check=False,
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
-        with open(out.name, encoding="utf-8") as handle:
-            return json.load(handle)
+    work = tmp_path_factory.mktemp("validate")
+    playbook = work / "validate.yml"
+    playbook.write_text(json.dumps([case_play(case, work) for case in cases]), encoding="utf-8")
+    result = subprocess.run(
+        ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], str(playbook)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    return {case["id"]: (work / case["id"]).read_text(encoding="utf-8") for case in cases}
 
 
 @pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[f"{n}={v!r}" for n, v, dummy in BAD_INPUT])
