@@ -250,41 +250,48 @@ sys.exit(1)
 '"""
 
 
-def start_slow_run():
-    """A real run, slowed down by --bwlimit, with a new 24 MiB file to fetch."""
+def start_slow_run(unit):
+    """A real run as transient unit `unit`, slowed down by --bwlimit, with a new 24 MiB file to fetch."""
     upstream("head -c 25165824 /dev/urandom > %s/experimental/lock-test.bin" % UP_ROOT)
     mirror("grep -v '^#' /etc/gentoo-mirror/sync.conf | python3 -c 'import json,sys; c=json.load(sys.stdin); "
            "c[\"extra_options\"]=[\"--bwlimit=2000\"]; print(json.dumps(c))' > /etc/gentoo-mirror/slow.conf")
-    mirror("systemctl reset-failed %s 2>/dev/null; systemd-run --unit=%s -p User=%s "
-           "/usr/local/bin/gentoo-mirror-sync --config /etc/gentoo-mirror/slow.conf" % (SLOW_UNIT, SLOW_UNIT, USER))
+    mirror("systemd-run --unit=%s -p User=%s /usr/local/bin/gentoo-mirror-sync "
+           "--config /etc/gentoo-mirror/slow.conf" % (unit, USER))
     # wait until the real transfer is under way
     for _ in range(60):
         if mirror(FIND_SLOW_RSYNC, check=False).returncode == 0:
             return
         time.sleep(0.5)
-    raise AssertionError("the slow run did not start: " + mirror("journalctl -o cat -u %s" % SLOW_UNIT).stdout)
+    raise AssertionError("the slow run did not start: " + mirror("journalctl -o cat -u %s" % unit).stdout)
+
+
+def kill_unit(unit):
+    """SIGKILL every process of the unit (python and rsync) and wait until it is gone."""
+    mirror("systemctl kill -s KILL %s" % unit, check=False)
+    for _ in range(40):
+        if mirror("systemctl is-active %s" % unit, check=False).stdout.strip() not in ("active", "deactivating"):
+            break
+        time.sleep(0.5)
+    mirror("systemctl reset-failed %s" % unit, check=False)
 
 
 def test_second_run_while_one_is_going_says_already_running_and_exits_0():
-    start_slow_run()
+    unit = SLOW_UNIT + "-1"
+    start_slow_run(unit)
     try:
         proc = start_sync()
         assert proc.returncode == 0, last_journal()
         assert "already running" in last_journal()
-        assert mirror("systemctl is-active %s" % SLOW_UNIT, check=False).stdout.strip() == "active"
+        assert mirror("systemctl is-active %s" % unit, check=False).stdout.strip() == "active"
     finally:
-        mirror("systemctl kill -s KILL %s; sleep 1; systemctl reset-failed %s" % (SLOW_UNIT, SLOW_UNIT), check=False)
+        kill_unit(unit)
 
 
 def test_killed_run_does_not_block_and_its_leftovers_are_cleaned():
-    start_slow_run()
+    unit = SLOW_UNIT + "-2"
+    start_slow_run(unit)
     time.sleep(2)
-    mirror("systemctl kill -s KILL %s" % SLOW_UNIT)
-    for _ in range(20):
-        if mirror("systemctl is-active %s" % SLOW_UNIT, check=False).stdout.strip() != "active":
-            break
-        time.sleep(0.5)
-    mirror("systemctl reset-failed %s" % SLOW_UNIT, check=False)
+    kill_unit(unit)
     assert mirror("test -e %s/sync.running" % STATE, check=False).returncode == 0
     proc = start_sync()
     assert proc.returncode == 0, last_journal()
@@ -336,18 +343,50 @@ def test_mass_deletion_is_refused_and_tree_unchanged():
 
 
 # ---------------------------------------------------------------------------------------
-# exclude_historical (changes the mirror's configuration: keep last)
+# a second converge: upstream login and exclude_historical (keep last: changes the mirror)
+
+PASSWORD = "mk-test-Pw-7319"
 
 
-def test_exclude_historical_removes_historical_and_keeps_everything_else():
+def test_login_and_exclude_historical_after_a_second_converge():
     assert mirror("test -d %s/releases/historical" % ROOT, check=False).returncode == 0
     env = dict(os.environ)
     cmd = ["ansible-playbook", "-i", env["MOLECULE_INVENTORY_FILE"],
            os.path.join(env["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml"),
-           "-e", "gentoo_mirror_exclude_historical=true"]
+           "-e", "gentoo_mirror_exclude_historical=true",
+           "-e", "gentoo_mirror_upstream=rsync://sync-upstream/gentoo-auth/",
+           "-e", "gentoo_mirror_upstream_user=mirror42",
+           "-e", "gentoo_mirror_upstream_password=" + PASSWORD]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert PASSWORD not in proc.stdout + proc.stderr
+
+    # the password file: 0600, the sync user's, the password only
+    assert mirror("stat -c '%a %U' /etc/gentoo-mirror/rsync.password").stdout.strip() == "600 " + USER
+    assert mirror("cat /etc/gentoo-mirror/rsync.password").stdout == PASSWORD + "\n"
+    assert PASSWORD not in mirror("cat /etc/gentoo-mirror/sync.conf").stdout
+
+    # module gentoo-auth only answers with the login: this sync proves it is used
     assert start_sync().returncode == 0, last_journal()
+    st = status()
+    assert st["result"] == "success" and st["upstream"] == "rsync://sync-upstream/gentoo-auth/"
+    assert PASSWORD not in last_journal() + json.dumps(st)
+
+    # exclude_historical: historical is gone, everything else is as upstream has it
     assert mirror("test -e %s/releases/historical" % ROOT, check=False).returncode != 0
     assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT, exclude=["releases/historical"])
-    assert status()["files_deleted"] > 0
+    assert st["files_deleted"] > 0
+
+
+def test_wrong_password_fails_at_once_without_retries():
+    mirror("printf 'wrong\\n' > /tmp/wrong.password && chown %s /tmp/wrong.password && chmod 600 /tmp/wrong.password"
+           " && sed 's#/etc/gentoo-mirror/rsync.password#/tmp/wrong.password#' /etc/gentoo-mirror/sync.conf"
+           " > /tmp/wrong.conf" % USER)
+    started = time.monotonic()
+    proc = mirror("runuser -u %s -- /usr/local/bin/gentoo-mirror-sync --config /tmp/wrong.conf" % USER, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert time.monotonic() - started < 30
+    assert "@ERROR: auth failed on module gentoo-auth" in proc.stdout
+    assert status()["attempts"] == 1
+    mirror("rm -f /tmp/wrong.password /tmp/wrong.conf")
+    assert start_sync().returncode == 0, last_journal()

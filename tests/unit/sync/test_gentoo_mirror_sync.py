@@ -10,6 +10,8 @@ import json
 import os
 import re
 
+import subprocess as gms_subprocess
+
 import pytest
 
 # ---------------------------------------------------------------------------------------
@@ -69,10 +71,11 @@ class FakeRsync:
             return "dry"
         return "sync"
 
-    def __call__(self, argv, stdout=None, stdin=None, pass_fds=(), env=None):
+    def __call__(self, argv, stdout=None, stderr=None, stdin=None, pass_fds=(), env=None):
         self.calls.append(list(argv))
         self.pass_fds.append(tuple(pass_fds))
         assert env["LC_ALL"] == "C"
+        assert stderr is gms_subprocess.STDOUT
         code, out = self.script(self.kind(argv), argv)
         fake = self
 
@@ -701,3 +704,20 @@ def test_config_file_may_start_with_comment_lines(gms, cfg, tmp_path):
     path = tmp_path / "sync.conf"
     path.write_text("#\n# Ansible managed\n#\n" + json.dumps(dict(cfg, max_delete=7), indent=2) + "\n")
     assert gms.load_config(str(path))["max_delete"] == 7
+
+
+@pytest.mark.parametrize("error", ["@ERROR: auth failed on module gentoo",
+                                   "@ERROR: Unknown module 'gentoo-typo'"])
+def test_daemon_refusals_that_no_retry_changes_fail_at_once(gms, cfg, run, error):
+    code, fake, sleeps = run(scripted(check=(5, error + "\nrsync error: error starting client-server protocol (code 5)\n")))
+    assert code == 1
+    assert len(fake.calls) == 1 and sleeps == []
+    assert status_of(cfg)["message"] == (
+        "upstream check failed: rsync exit 5 (error starting client-server protocol (upstream refused or busy)): " + error)
+
+
+def test_busy_daemon_is_retried(gms, cfg, run):
+    busy = "@ERROR: max connections (50) reached -- try again later\n"
+    code, fake, sleeps = run(scripted(check=[(5, busy), (0, LISTING_OK)]))
+    assert code == 0
+    assert sleeps == [60]
