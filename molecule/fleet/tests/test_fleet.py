@@ -27,8 +27,9 @@ QUICK = ["-e", '{"gentoo_mirror_verify_bandwidth": false, "gentoo_mirror_verify_
 
 def playbook(name, *extra, timeout=600):
     cmd = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "mirrorkit.gentoo." + name, *extra]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-    return result.returncode, result.stdout + result.stderr
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, env=env)
+    return result.returncode, re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
 
 
 def podman(container, *args, stdin=None):
