@@ -1,14 +1,18 @@
 """HTTP as a mirror client sees it, from the machine through 127.0.0.1:28080 (serving-mirror)."""
 
 import hashlib
+import os
 import re
+import shutil
+import subprocess
 import threading
 import time
 import urllib.parse
 
 import pytest
 
-from conftest import HIDDEN_TEXT, MIRROR, ROOT, SECRET, http_get, sh
+from conftest import (HIDDEN_TEXT, MIRROR, ROOT, SECRET, host_manifest, http_get, local_manifest,
+                      sh)
 
 testinfra_hosts = [MIRROR]
 
@@ -214,3 +218,21 @@ def test_logs_written_and_rotated():
     assert "/var/log/nginx/gentoo-mirror.access.log" in out
     assert "/var/log/rsyncd.log" in out
     sh(MIRROR, "systemctl is-enabled logrotate.timer")
+
+
+def test_listing_usable_by_wget_recursive(tmp_path):
+    """A mirroring tool that only follows the listing's links gets the whole directory."""
+    if shutil.which("wget") is None:
+        pytest.skip("wget is not installed on this machine")
+    proc = subprocess.run(["wget", "-q", "-r", "-np", "-nH", "-e", "robots=off", "--tries=1",
+                           "--timeout=30", "-P", str(tmp_path),
+                           "http://127.0.0.1:28080/experimental/"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    # 8: the server refused something, here the symlink that leaves the tree (403).
+    assert proc.returncode in (0, 8), proc.stderr
+    for dirpath, _dirs, files in os.walk(tmp_path):
+        for name in files:
+            if name.startswith("index.html"):
+                os.unlink(os.path.join(dirpath, name))
+    assert local_manifest(str(tmp_path / "experimental")) == host_manifest(MIRROR, "experimental")
+    assert not (tmp_path / "experimental" / "etc-link").exists()
