@@ -70,12 +70,14 @@ def run(argv, *, check=True, timeout=None, env=None, input_text=None) -> subproc
     if LOG:
         LOG.write("$ " + " ".join(shlex.quote(a) for a in argv) + "\n")
         LOG.flush()
+    start = time.monotonic()
     proc = subprocess.run(argv, input=input_text, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=timeout, env=env)
     if LOG:
         LOG.write(proc.stdout[-20000:])
         LOG.write(proc.stderr[-20000:])
-        LOG.write("[exit %d]\n" % proc.returncode)
+        LOG.write("[exit %d after %.1f s, %s]\n" % (proc.returncode, time.monotonic() - start,
+                                                   time.strftime("%H:%M:%S")))
         LOG.flush()
     if check and proc.returncode != 0:
         raise CommandFailed("command failed (exit %d): %s\n%s%s" % (
@@ -239,8 +241,11 @@ class Bench:
     def playbook(self, inventory: Path, playbook: str, *extra: str, log_name: str, timeout=3600):
         """ansible-playbook on the machine: (seconds, recap {host: counters}, exit)."""
         argv = ["ansible-playbook", "-i", str(inventory), playbook, *extra]
+        env = self.ansible_env()
+        # Per-task times in the log (build/bench/full/site-*.log), to see where a run spends them.
+        env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"
         start = time.monotonic()
-        proc = run(argv, check=False, env=self.ansible_env(), timeout=timeout)
+        proc = run(argv, check=False, env=env, timeout=timeout)
         took = time.monotonic() - start
         (self.out / log_name).write_text(proc.stdout + proc.stderr)
         if proc.returncode != 0:

@@ -444,10 +444,12 @@ def write_page(results, smoke=False) -> Path:
         "jobs while this ran — load average %s at the start and %s at the end (1, 5, 15 min) —"
         % (meta["load_start"], meta["load_end"]),
         "so absolute figures are noisy: read the ratios, and the min–max spread next to each median.",
+        *(["Sections measured in other runs than the last one (`--only`) say so with their own date and load."]
+          if len({v.get("date") for v in results.get("sections", {}).values() if isinstance(v, dict)}) > 1 else []),
         "Test hosts are podman containers of the project's Debian 12 image on the network",
         "`mirrorkit-bench`; all traffic stays on loopback or between them.",
         "",
-        "Run it: `make bench` (everything, about 30-40 minutes), `tests/bench/run.sh --only http` (one",
+        "Run it: `make bench` (everything; about an hour on a busy 2-core machine), `tests/bench/run.sh --only http` (one",
         "section; the page keeps the other sections from their last run, each with its date),",
         "`tests/bench/run.sh --smoke` (a tiny version of every section, seconds; part of `make test`).",
         "Raw results: `build/bench/full/results.json`; every command and its output:",
