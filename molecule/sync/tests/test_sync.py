@@ -181,6 +181,27 @@ def test_timer_next_elapse_is_the_next_four_hour_mark_from_local_midnight():
     assert datetime.datetime.fromtimestamp(nxt, datetime.timezone.utc).minute == 30
 
 
+def converge(*extra):
+    """Run the scenario's converge playbook again with extra -e settings."""
+    env = dict(os.environ)
+    cmd = ["ansible-playbook", "-i", env["MOLECULE_INVENTORY_FILE"],
+           os.path.join(env["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")]
+    for item in extra:
+        cmd += ["-e", item]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, check=False)
+
+
+def test_schedule_with_fewer_than_six_runs_a_day_is_refused_before_anything_changes():
+    before = mirror("sha256sum /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf").stdout
+    proc = converge(json.dumps({"gentoo_mirror_sync_schedule": "*-*-* 00/8:00:00"}))
+    assert proc.returncode != 0
+    assert re.search(r'gentoo_mirror_sync_schedule=\\?"\*-\*-\* 00/8:00:00\\?" is not allowed',
+                     proc.stdout + proc.stderr), proc.stdout[-3000:]
+    assert "six runs a day at 00, 04, 08, 12, 16 and 20" in proc.stdout + proc.stderr
+    assert "changed=0" in proc.stdout
+    assert mirror("sha256sum /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf").stdout == before
+
+
 def test_service_hardening_exposure():
     out = mirror("systemd-analyze security gentoo-mirror-sync.service --no-pager").stdout
     level = float(re.search(r"Overall exposure level for gentoo-mirror-sync.service: ([0-9.]+)", out).group(1))
@@ -350,14 +371,10 @@ PASSWORD = "mk-test-Pw-7319"
 
 def test_login_and_exclude_historical_after_a_second_converge():
     assert mirror("test -d %s/releases/historical" % ROOT, check=False).returncode == 0
-    env = dict(os.environ)
-    cmd = ["ansible-playbook", "-i", env["MOLECULE_INVENTORY_FILE"],
-           os.path.join(env["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml"),
-           "-e", "gentoo_mirror_exclude_historical=true",
-           "-e", "gentoo_mirror_upstream=rsync://sync-upstream/gentoo-auth/",
-           "-e", "gentoo_mirror_upstream_user=mirror42",
-           "-e", "gentoo_mirror_upstream_password=" + PASSWORD]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, check=False)
+    proc = converge("gentoo_mirror_exclude_historical=true",
+                    "gentoo_mirror_upstream=rsync://sync-upstream/gentoo-auth/",
+                    "gentoo_mirror_upstream_user=mirror42",
+                    "gentoo_mirror_upstream_password=" + PASSWORD)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert PASSWORD not in proc.stdout + proc.stderr
 
