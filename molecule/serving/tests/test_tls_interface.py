@@ -1,7 +1,8 @@
 """The nginx side of the TLS interface, last because it changes the configuration: once
 /etc/letsencrypt/live/<gentoo_mirror_hostname>/{fullchain,privkey}.pem exist, the role's
 `config` tasks (what gentoo_mirror_tls runs after certbot) switch HTTPS on, next to HTTP.
-A self-signed certificate stands in for certbot's on both hosts (Debian 12 and 13)."""
+A self-signed certificate stands in for certbot's on both hosts (Debian 12 and 13).
+The same run asks serving-mirror for 10000 clients, more than its open-files limit allows."""
 
 import http.client
 import re
@@ -27,14 +28,16 @@ def https_on(tmp_path_factory):
                       " || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
                       " -days 2 -subj /CN=%(n)s -addext subjectAltName=DNS:%(n)s"
                       " -keyout privkey.pem -out fullchain.pem 2>/dev/null" % {"d": live, "n": name})
-    proc = ansible_playbook("nginx.yml", {
-        container: {"gentoo_mirror_hostname": name,
-                    "gentoo_mirror_admin_email": "mirror-admin@example.test"}
-        for container, name in NAMES.items()})
+    hosts = {container: {"gentoo_mirror_hostname": name,
+                         "gentoo_mirror_admin_email": "mirror-admin@example.test"}
+             for container, name in NAMES.items()}
+    # Also more clients than the host's open-files limit (16384) allows: capped, with a warning.
+    hosts[MIRROR]["gentoo_mirror_max_connections"] = 10000
+    proc = ansible_playbook("nginx.yml", hosts)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     cafile = tmp_path_factory.mktemp("tls") / "ca.pem"
     cafile.write_text(sh(MIRROR, "cat /etc/letsencrypt/live/%s/fullchain.pem" % NAMES[MIRROR]).stdout)
-    return str(cafile)
+    return {"cafile": str(cafile), "output": proc.stdout}
 
 
 def tls_connect(cafile, alpn=("h2", "http/1.1"), **settings):
@@ -56,17 +59,17 @@ def https_get(cafile, path):
 
 
 def test_https_serves_listing_with_http2_and_tls13(https_on):
-    with tls_connect(https_on) as tls:
+    with tls_connect(https_on["cafile"]) as tls:
         assert tls.version() == "TLSv1.3"
         assert tls.selected_alpn_protocol() == "h2"
-    status, headers, body = https_get(https_on, "/releases/")
+    status, headers, body = https_get(https_on["cafile"], "/releases/")
     assert status == 200 and b'href="amd64/"' in body
     assert "strict-transport-security" not in headers  # gentoo_mirror_hsts: false
     assert headers["server"] == "nginx"
 
 
 def test_tls12_with_forward_secret_aead_and_no_session_tickets(https_on):
-    with tls_connect(https_on, maximum_version=ssl.TLSVersion.TLSv1_2) as tls:
+    with tls_connect(https_on["cafile"], maximum_version=ssl.TLSVersion.TLSv1_2) as tls:
         assert tls.version() == "TLSv1.2"
         cipher = tls.cipher()[0]
         assert cipher.startswith("ECDHE-") and ("GCM" in cipher or "CHACHA20" in cipher)
@@ -77,7 +80,7 @@ def test_tls12_with_forward_secret_aead_and_no_session_tickets(https_on):
 
 def test_tls11_refused(https_on):
     with pytest.raises(ssl.SSLError):
-        with tls_connect(https_on, minimum_version=ssl.TLSVersion.MINIMUM_SUPPORTED,
+        with tls_connect(https_on["cafile"], minimum_version=ssl.TLSVersion.MINIMUM_SUPPORTED,
                          maximum_version=ssl.TLSVersion.TLSv1_1):
             pass
 
@@ -99,3 +102,19 @@ def test_listen_directives_follow_the_nginx_version(https_on):
                       " https://$a/releases/; done").stdout.split()
     assert out == ["200", "200"]
     sh(MIRROR6, "nginx -t -q")
+
+
+def test_capacity_capped_by_the_hosts_open_files_limit(https_on):
+    assert ("WARNING: gentoo_mirror_max_connections=10000 needs more open files than this host"
+            " allows (16384" in " ".join(https_on["output"].split()))
+    conf = sh(MIRROR, "cat /etc/nginx/nginx.conf").stdout
+    assert "worker_rlimit_nofile 16384;" in conf
+    # (16384 - 1000 cached descriptors - 64 reserve) / 2 descriptors per connection
+    assert "worker_connections 7660;" in conf
+    assert sh(MIRROR, "systemctl show -p LimitNOFILE --value nginx").stdout.strip() == "16384"
+    limits = sh(MIRROR, "for p in $(grep -lx nginx /proc/[0-9]*/comm); do d=${p%/comm};"
+                        " grep 'Max open files' $d/limits; done").stdout.splitlines()
+    assert len(limits) >= 2
+    assert all(line.split()[3] == "16384" for line in limits), limits
+    assert "setrlimit" not in sh(MIRROR, "cat /var/log/nginx/error.log").stdout
+    assert http_get("/releases/")[0] == 200
