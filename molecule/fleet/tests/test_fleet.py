@@ -117,7 +117,7 @@ def broken_fleet():
     site = podman(UNLISTED, "sh", "-c", "grep -rl 'location /releases/' /etc/nginx/ | head -n 1").strip()
     assert site, "no nginx file holds the releases/ location"
     old_site = podman(UNLISTED, "cat", site)
-    broken = old_site.replace("location /releases/ {\n            autoindex on;", "location /releases/ {\n            autoindex off;")
+    broken = re.sub(r"(location /releases/ \{\s*autoindex) on;", r"\1 off;", old_site)
     assert broken != old_site
     podman(UNLISTED, "sh", "-c", "cat > %s && nginx -t -q && nginx -s reload" % site, stdin=broken)
     time.sleep(1)
