@@ -75,9 +75,15 @@ def start_sync(check=False):
 
 
 def last_journal():
-    """What the last run of the service logged (by its invocation id)."""
-    return mirror("journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID "
-                  "--value gentoo-mirror-sync.service)").stdout
+    """What the last run of the service logged (by its invocation id), once its summary is in."""
+    text = ""
+    for _ in range(20):
+        text = mirror("journalctl --sync; journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl show "
+                      "-p InvocationID --value gentoo-mirror-sync.service)").stdout
+        if re.search(r"^(<\d>)?gentoo-mirror-sync: (success|failure|refused|interrupted|already running)", text, re.M):
+            break
+        time.sleep(0.5)
+    return text
 
 
 # ---------------------------------------------------------------------------------------
