@@ -4,11 +4,11 @@
 set -euo pipefail
 need=()
 for pair in podman:podman runc:runc debootstrap:debootstrap rsync:rsync curl:curl \
-            xmllint:libxml2-utils tc:iproute2 nsenter:util-linux; do
+            xmllint:libxml2-utils wget:wget tc:iproute2 nsenter:util-linux; do
   command -v "${pair%%:*}" > /dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -eq 0 ]; then
-  echo "host tools present: podman runc debootstrap rsync curl xmllint"
+  echo "host tools present: podman runc debootstrap rsync curl wget xmllint"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
