@@ -49,9 +49,11 @@ images: host-deps
 
 collection: venv
 	@$(STEP) "building the collection tarball and installing it into build/collections" bash -c '\
-	  rm -rf $(BUILD)/collections && mkdir -p $(BUILD) && \
+	  mkdir -p $(BUILD) && rm -rf $(BUILD)/collections.new $(BUILD)/collections.old && \
 	  ansible-galaxy collection build --force --output-path $(BUILD) . && \
-	  ansible-galaxy collection install --force --no-deps -p $(BUILD)/collections $(TARBALL)'
+	  ansible-galaxy collection install --force --no-deps -p $(BUILD)/collections.new $(TARBALL) && \
+	  { [ ! -d $(BUILD)/collections ] || mv $(BUILD)/collections $(BUILD)/collections.old; } && \
+	  mv $(BUILD)/collections.new $(BUILD)/collections && rm -rf $(BUILD)/collections.old'
 
 lint: yamllint ansible-lint
 

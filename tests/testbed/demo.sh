@@ -64,6 +64,9 @@ all:
         gentoo_mirror_initial_sync: wait
         gentoo_mirror_min_disk_gib: 1
         gentoo_mirror_https: false
+        # verify.yml reaches the mirror the way this machine can: through 127.0.0.1.
+        gentoo_mirror_verify_http_url: http://127.0.0.1:$http_port/
+        gentoo_mirror_verify_rsync_url: rsync://127.0.0.1:$rsync_port/gentoo/
 EOT
   "$step" "stand-in upstream: generating a Gentoo-shaped tree, serving it as rsync://$upstream/gentoo/" \
     ansible-playbook -i "$work/inventory.yml" "$top/molecule/shared/prepare_upstream.yml"

@@ -32,8 +32,8 @@ def sh(container, script, check=True, timeout=300):
     proc = subprocess.run(["podman", "exec", container, "sh", "-c", script], capture_output=True,
                           text=True, timeout=timeout, check=False)
     if check and proc.returncode != 0:
-        raise AssertionError("%s: %r failed (%d): %s%s" % (container, script, proc.returncode,
-                                                          proc.stdout, proc.stderr))
+        raise AssertionError(
+            "%s: %r failed (%d): %s%s" % (container, script, proc.returncode, proc.stdout, proc.stderr))
     return proc
 
 

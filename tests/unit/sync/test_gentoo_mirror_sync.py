@@ -422,7 +422,7 @@ def test_no_retries_when_configured_off(gms, cfg):
 
 
 def test_no_change_run_is_one_dry_run_and_reports_zero(gms, cfg, run, capsys):
-    code, fake, _ = run(scripted())
+    code, fake, dummy_out = run(scripted())
     assert code == 0
     assert fake.kinds() == ["check", "dry"]
     status = status_of(cfg)
@@ -446,7 +446,7 @@ def test_changes_are_applied_with_max_delete_backstop(gms, cfg, run, capsys):
     dry = "\n".join([">f+++++++++ distfiles/ab/new.tar.gz", "*deleting   distfiles/cd/old.tar.gz"])
     dry += stats(files_total=2000, created=1, deleted=1)
     real = stats(files_total=2000, created=1, deleted=1, transferred=1, size=4096, received=5000)
-    code, fake, _ = run(scripted(dry=(0, dry), sync=(0, real)))
+    code, fake, dummy_out = run(scripted(dry=(0, dry), sync=(0, real)))
     assert code == 0
     assert fake.kinds() == ["check", "dry", "sync"]
     # 10 % of the 2000 entries: 200, below the absolute 10000
@@ -458,13 +458,13 @@ def test_changes_are_applied_with_max_delete_backstop(gms, cfg, run, capsys):
 
 
 def test_lock_descriptor_is_inherited_by_rsync(gms, cfg, run):
-    _code, fake, _ = run(scripted())
+    _code, fake, dummy_out = run(scripted())
     assert all(len(fds) == 1 for fds in fake.pass_fds)
 
 
 def test_vanished_files_count_as_success(gms, cfg, run):
     dry = ">f+++++++++ distfiles/ab/new.tar.gz\n" + stats(transferred=1)
-    code, _fake, _ = run(scripted(dry=(0, dry), sync=(24, stats(transferred=1, size=10))))
+    code, _fake, dummy_out = run(scripted(dry=(0, dry), sync=(24, stats(transferred=1, size=10))))
     assert code == 0
     status = status_of(cfg)
     assert status["result"] == "success" and status["rsync_exit_code"] == 24
@@ -473,7 +473,7 @@ def test_vanished_files_count_as_success(gms, cfg, run):
 
 def test_missing_layout_conf_is_refused_and_tree_untouched(gms, cfg, run, capsys):
     listing = "-rw-r--r-- 11 2026/11/25 08:00:00 timestamp.mirmon\n"
-    code, fake, _ = run(scripted(check=(0, listing)))
+    code, fake, dummy_out = run(scripted(check=(0, listing)))
     assert code == 3
     assert fake.kinds() == ["check"]
     status = status_of(cfg)
@@ -485,20 +485,20 @@ def test_missing_layout_conf_is_refused_and_tree_untouched(gms, cfg, run, capsys
 
 
 def test_missing_distfiles_directory_is_refused(gms, cfg, run):
-    code, fake, _ = run(scripted(check=(23, "")))
+    code, fake, dummy_out = run(scripted(check=(23, "")))
     assert code == 3 and fake.kinds() == ["check"]
     assert "layout.conf is missing" in status_of(cfg)["message"]
 
 
 def test_force_overrides_the_upstream_check(gms, cfg, run):
-    code, fake, _ = run(scripted(check=(0, "")), extra_args=["--force"])
+    code, fake, dummy_out = run(scripted(check=(0, "")), extra_args=["--force"])
     assert code == 0 and fake.kinds() == ["check", "dry"]
     assert status_of(cfg)["forced"] is True
 
 
 def test_too_many_deletions_are_refused_before_the_real_run(gms, cfg, run):
     dry = "\n".join("*deleting   distfiles/%02x/f" % i for i in range(60)) + stats(files_total=100)
-    code, fake, _ = run(scripted(dry=(0, dry)))
+    code, fake, dummy_out = run(scripted(dry=(0, dry)))
     assert code == 3
     assert fake.kinds() == ["check", "dry"]
     status = status_of(cfg)
@@ -509,7 +509,7 @@ def test_too_many_deletions_are_refused_before_the_real_run(gms, cfg, run):
 
 def test_force_applies_the_deletions_without_a_limit(gms, cfg, run):
     dry = "\n".join("*deleting   distfiles/%02x/f" % i for i in range(60)) + stats(files_total=100)
-    code, fake, _ = run(scripted(dry=(0, dry), sync=(0, stats(deleted=60))), extra_args=["--force"])
+    code, fake, dummy_out = run(scripted(dry=(0, dry), sync=(0, stats(deleted=60))), extra_args=["--force"])
     assert code == 0 and fake.kinds() == ["check", "dry", "sync"]
     assert not any(a.startswith("--max-delete") for a in fake.calls[2])
     assert status_of(cfg)["files_deleted"] == 60
@@ -517,7 +517,7 @@ def test_force_applies_the_deletions_without_a_limit(gms, cfg, run):
 
 def test_max_delete_hit_during_the_real_run_is_reported(gms, cfg, run):
     dry = "*deleting   distfiles/aa/f\n" + stats(files_total=1000)
-    code, _fake, _ = run(scripted(dry=(0, dry), sync=(25, stats(deleted=100))))
+    code, _fake, dummy_out = run(scripted(dry=(0, dry), sync=(25, stats(deleted=100))))
     assert code == 3
     status = status_of(cfg)
     assert status["result"] == "refused" and "--max-delete" in status["message"]
@@ -564,7 +564,7 @@ def test_second_run_while_locked_says_already_running(gms, cfg, run, capsys):
     fd = os.open(os.path.join(cfg["state_dir"], "sync.lock"), os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     try:
-        code, fake, _ = run(scripted())
+        code, fake, dummy_out = run(scripted())
     finally:
         os.close(fd)
     assert code == 0
@@ -572,7 +572,7 @@ def test_second_run_while_locked_says_already_running(gms, cfg, run, capsys):
     assert "already running" in capsys.readouterr().out
     assert not os.path.exists(os.path.join(cfg["state_dir"], "status.json"))
     # once the holder is gone, the next run goes ahead
-    code, fake, _ = run(scripted())
+    code, fake, dummy_out = run(scripted())
     assert code == 0 and fake.kinds() == ["check", "dry"]
 
 
@@ -607,7 +607,7 @@ def test_password_never_reaches_arguments_output_or_status(gms, cfg, run, tmp_pa
     conf = {"upstream_user": "mirror42", "password_file": str(secret)}
     run(scripted(), config=conf)
     run(scripted(check=(5, "")), config=conf)
-    _code, fake, _ = run(scripted(), config=conf)
+    _code, fake, dummy_out = run(scripted(), config=conf)
     assert all("s3cr3t-pw" not in " ".join(argv) for argv in fake.calls)
     assert all("--password-file=%s" % secret in argv for argv in fake.calls)
     assert "s3cr3t-pw" not in capsys.readouterr().out
@@ -622,7 +622,7 @@ def test_sigterm_is_recorded_as_interrupted(gms, cfg, run):
             raise gms.Terminated()
         return 0, LISTING_OK
 
-    code, _fake, _ = run(script)
+    code, _fake, dummy_out = run(script)
     assert code == 143
     assert status_of(cfg)["result"] == "interrupted"
     assert os.path.exists(os.path.join(cfg["state_dir"], "sync.running"))
