@@ -157,7 +157,7 @@ class Bench:
         self.args = args
         self.smoke = args.smoke
         self.sections = args.only or list(SECTIONS)
-        self.out = BUILD / ("smoke" if self.smoke else "full")
+        self.out = Path(args.results_dir) if args.results_dir else BUILD / ("smoke" if self.smoke else "full")
         self.out.mkdir(parents=True, exist_ok=True)
         self.started: list[str] = []
         self.local_procs: list[subprocess.Popen] = []
@@ -736,6 +736,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="use the bench hosts a --keep run left (no fresh provisioning figure)")
     parser.add_argument("--page-only", action="store_true", help="rewrite the page from the saved results")
+    parser.add_argument("--results-dir", help="where results.json and the logs go (default build/bench/full)")
     args = parser.parse_args(argv)
     import report  # noqa: E402  (tests/bench/report.py, next to this file)
 
@@ -782,6 +783,7 @@ def main(argv=None) -> int:
             else:
                 bench.results[section]["took"] = time.monotonic() - start
                 bench.results[section]["date"] = meta["date"]
+                bench.results[section]["finished"] = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M UTC")
                 bench.results[section]["load"] = loadavg()
     finally:
         meta["load_end"] = loadavg()

@@ -102,8 +102,11 @@ class Page:
             self.add("This section failed in the run of %s: " % self.r["meta"]["date"], "",
                      "```", data["error"][:1500], "```")
             return False
-        self.add("Measured %s, load average at the end of the section %s; the section took %s s." % (
-            data.get("date", "?"), data.get("load", "?"), num(data.get("took"), 0)))
+        self.add("From the run started %s%s; load average at the end of the section %s; the section took %s s." % (
+            data.get("date", "?"), (", section finished " + data["finished"]) if data.get("finished") else "",
+            data.get("load", "?"), num(data.get("took"), 0)))
+        if data.get("note"):
+            self.add("", "Note on this run: " + data["note"])
         return True
 
     # ------------------------------------------------------------------------------------
@@ -143,7 +146,9 @@ class Page:
                 m["errors_total"], s["errors_total"]))
         ceiling = d.get("ceiling_mbps")
         self.add("", "Loopback ceiling in the mirror host: iperf3, one TCP stream over 127.0.0.1, %s MB/s."
-                 % spread(ceiling))
+                 % spread(ceiling),
+                 "One stream runs on one core at a time; nginx's workers and wrk's threads with many",
+                 "connections use both cores, so the large-file figures can pass this single-stream ceiling.")
         # Targets, computed from the rows above.
         big = [r for r in d["rows"] if "MiB file" in r["resource"]]
         top = max((r["connections"] for r in d["rows"]), default=0)
