@@ -17,7 +17,7 @@ py=$venv/bin/python
 export PATH=$venv/bin:$PATH
 
 # A private copy of the installed collection: other jobs may rebuild build/collections while
-# the bench runs for half an hour.
+# the bench runs for up to an hour.
 src=$ANSIBLE_COLLECTIONS_PATH/ansible_collections/mirrorkit/gentoo
 if [ ! -f "$src/MANIFEST.json" ]; then
   echo "no installed collection at $src: run 'make collection' first" >&2
