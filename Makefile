@@ -21,7 +21,7 @@ export PATH := $(VENV)/bin:$(PATH)
 export PY_COLORS ?= 0
 
 .PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
-        sanity unit molecule bench clean
+        sanity unit bench-smoke molecule bench clean
 
 help:
 	@echo "make test       run every test (lint, sanity, unit, molecule scenarios: $(SCENARIOS))"
@@ -29,7 +29,7 @@ help:
 	@echo "make demo-down  remove the demo hosts"
 	@echo "make bench      measure performance, write docs/performance.md"
 
-test: venv host-deps images collection lint sanity unit molecule
+test: venv host-deps images collection lint sanity unit bench-smoke molecule
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
@@ -83,6 +83,9 @@ demo: venv images collection
 
 demo-down:
 	@tests/testbed/demo.sh down
+
+bench-smoke: venv images collection
+	@$(STEP) "make bench harness, smoke run (seconds; keeps the benchmarks from rotting)" tests/bench/run.sh --smoke
 
 bench: venv images collection
 	@$(STEP) "benchmarks (writes docs/performance.md)" tests/bench/run.sh
