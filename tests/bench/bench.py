@@ -72,12 +72,12 @@ def run(argv, *, check=True, timeout=None, env=None, input_text=None) -> subproc
         LOG.flush()
     start = time.monotonic()
     proc = subprocess.run(argv, input=input_text, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, timeout=timeout, env=env)
+                          text=True, timeout=timeout, env=env, check=False)
     if LOG:
         LOG.write(proc.stdout[-20000:])
         LOG.write(proc.stderr[-20000:])
-        LOG.write("[exit %d after %.1f s, %s]\n" % (proc.returncode, time.monotonic() - start,
-                                                   time.strftime("%H:%M:%S")))
+        took = time.monotonic() - start
+        LOG.write("[exit %d after %.1f s, %s]\n" % (proc.returncode, took, time.strftime("%H:%M:%S")))
         LOG.flush()
     if check and proc.returncode != 0:
         raise CommandFailed("command failed (exit %d): %s\n%s%s" % (
@@ -182,7 +182,7 @@ class Bench:
         self.started.append(name)
 
     def wait_booted(self, name: str) -> None:
-        for _ in range(90):
+        for dummy in range(90):
             state = run(["podman", "exec", name, "systemctl", "is-system-running"], check=False).stdout.strip()
             if state in ("running", "degraded"):
                 return
@@ -403,7 +403,7 @@ class Bench:
             targets = [("mirrorkit", self.mirror, self.mirror_base), ("stock", self.stock, self.stock_base)]
         else:
             targets = [("mirrorkit", self.mirror, "http://127.0.0.1:80"), ("stock", self.stock, "http://127.0.0.1:80")]
-        for _, host, _ in targets:
+        for dummy, host, dummy in targets:
             self.put_lua(host)
         small = self.mirror.sh("find %s/distfiles -type f -size 65536c -name '*.tar.*' | sort | head -1" % self.tree).strip()
         big = self.mirror.sh("find %s/releases -type f -name 'stage3-*.tar.xz' -printf '%%s %%p\\n' | sort -n | tail -1"
@@ -416,14 +416,14 @@ class Bench:
             ("64 KiB file", small[len(self.tree):]),
             ("%d MiB file" % (int(big_size) // 2**20), big_path[len(self.tree):]),
         ]
-        for _, host, base in targets:   # same bytes on both sides, or the comparison is void
-            for _, path in resources:
+        for dummy, host, base in targets:   # same bytes on both sides, or the comparison is void
+            for dummy, path in resources:
                 host.sh("curl -sSf -o /dev/null %s%s 2>/dev/null || python3 -c \"import urllib.request,sys; "
                         "urllib.request.urlopen(sys.argv[1]).read()\" %s%s" % (base, path, base, path))
         rows = []
         for conns in self.conns:
             for res_label, path in resources:
-                samples = {label: [] for label, _, _ in targets}
+                samples = {label: [] for label, dummy, dummy in targets}
                 for i in range(self.runs):
                     order = targets if i % 2 == 0 else list(reversed(targets))
                     for label, host, base in order:
@@ -532,8 +532,8 @@ class Bench:
         say("==> section sync: the sync program against bare rsync with the same flags")
         host = self.mirror
         host.sh("rm -rf %s" % self.sync_dir, timeout=900)
-        prog_cmd, _ = self.sync_setup(host, "program")
-        _, bare_cmd = self.sync_setup(host, "bare")
+        prog_cmd, dummy = self.sync_setup(host, "program")
+        dummy, bare_cmd = self.sync_setup(host, "bare")
         samples = {"program": {"full": [], "nochange": []}, "bare": {"full": [], "nochange": []}}
         stats = {}
 
@@ -579,7 +579,7 @@ class Bench:
         if self.smoke:
             # No test host can be provisioned in seconds; the harness still drives the
             # installed playbook and reads the recap on a syntax check and a task listing.
-            took, _ = self.playbook(self.inv1, "mirrorkit.gentoo.site", "--list-tasks", log_name="site-list.log")
+            took, dummy = self.playbook(self.inv1, "mirrorkit.gentoo.site", "--list-tasks", log_name="site-list.log")
             tiny = self.out / "recap-playbook.yml"
             tiny.write_text("- name: One task, to read its recap\n  hosts: localhost\n  gather_facts: false\n"
                             "  tasks:\n    - name: Say hello\n      ansible.builtin.debug:\n        msg: hello\n")
@@ -592,7 +592,7 @@ class Bench:
         result = {}
         again = []
         changed = []
-        for _ in range(self.runs):
+        for dummy in range(self.runs):
             took, recap = self.playbook(self.inv1, "mirrorkit.gentoo.site", log_name="site-1-again.log")
             again.append(took)
             changed.append(sum(v.get("changed", 0) for h, v in recap.items() if h != UPSTREAM))
@@ -606,9 +606,9 @@ class Bench:
             self.wait_booted(name)
         inv3 = self.out / "inventory-3.yml"
         self.write_inventory(inv3, FLEET)
-        fresh3, _ = self.playbook(inv3, "mirrorkit.gentoo.site", log_name="site-3-fresh.log")
+        fresh3, dummy = self.playbook(inv3, "mirrorkit.gentoo.site", log_name="site-3-fresh.log")
         again3, changed3 = [], []
-        for _ in range(max(2, self.runs - 1)):
+        for dummy in range(max(2, self.runs - 1)):
             took, recap = self.playbook(inv3, "mirrorkit.gentoo.site", log_name="site-3-again.log")
             again3.append(took)
             changed3.append(sum(v.get("changed", 0) for h, v in recap.items() if h != UPSTREAM))
@@ -667,7 +667,7 @@ class Bench:
                 run(["nsenter", "-t", pid, "-n", "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf",
                      "rate", "%dmbit" % rate, "burst", "%dkb" % burst, "latency", "400ms"])
                 mod, curl = [], []
-                for _ in range(self.runs):
+                for dummy in range(self.runs):
                     mod.append(self.bandwidth_once(url, BW_SECONDS))
                     curl.append(self.curl_once(self.upstream, url, BW_SECONDS))
                 row = {"rate": rate, "burst_kb": burst,
@@ -692,14 +692,14 @@ class Bench:
         url = self.mirror_base + small[len(self.tree):]
         base = self.wrk(host, url, self.load_conns, self.load_seconds)
         host.sh("rm -rf %s/load %s/state-load" % (self.sync_dir, self.sync_dir), timeout=900)
-        prog_cmd, _ = self.sync_setup(host, "load")
+        prog_cmd, dummy = self.sync_setup(host, "load")
         sync = host.popen("s=$(date +%%s%%N); %s > /tmp/bench-load-sync.log 2>&1; rc=$?; e=$(date +%%s%%N); "
                           "echo \"SYNC $rc $s $e\"" % host.as_sync_user(prog_cmd))
         time.sleep(1)
         w_start = float(host.sh("date +%s.%N"))
         loaded = self.wrk(host, url, self.load_conns, self.load_seconds)
         w_end = float(host.sh("date +%s.%N"))
-        out, _ = sync.communicate(timeout=3600)
+        out, dummy = sync.communicate(timeout=3600)
         match = re.search(r"SYNC (\d+) (\d+) (\d+)", out)
         if not match:
             raise CommandFailed("the sync under load gave no result: %s" % out[-800:])
@@ -749,8 +749,8 @@ def main(argv=None) -> int:
     meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "load_start": loadavg(), "kernel": platform.release(), "cpus": os.cpu_count(),
             "smoke": args.smoke, "sections": bench.sections}
-    say("==> bench %s, sections: %s; load average %s" % ("smoke" if args.smoke else "full",
-                                                       " ".join(bench.sections), meta["load_start"]))
+    kind = "smoke" if args.smoke else "full"
+    say("==> bench %s, sections: %s; load average %s" % (kind, " ".join(bench.sections), meta["load_start"]))
     stopping = {"flag": False}
 
     def on_signal(signum, _frame):

@@ -133,7 +133,8 @@ class Page:
             "- **stock**: Debian's `nginx` package as installed, only `root /srv/gentoo; autoindex on;`",
             "  put into `sites-available/default` (without them it cannot serve the tree or a listing).",
             "",
-            "| resource | conns | req/s mirrorkit | req/s stock | mirrorkit / stock | MB/s mirrorkit | MB/s stock | p50 / p99 ms mirrorkit | p50 / p99 ms stock | errors mirrorkit / stock |",
+            "| resource | conns | req/s mirrorkit | req/s stock | mirrorkit / stock | MB/s mirrorkit | MB/s stock"
+            " | p50 / p99 ms mirrorkit | p50 / p99 ms stock | errors mirrorkit / stock |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         )
         for row in d["rows"]:
@@ -223,11 +224,11 @@ class Page:
             "",
             "| | aggregate MB/s | wall time s | slowest client s | fastest client s |",
             "|---|---:|---:|---:|---:|",
-            "| one client alone | %s | %s | %s | %s |" % (spread(alone["aggregate_mbps"]), spread(alone["wall"]),
-                                                      spread(alone["wall"]), spread(alone["wall"])),
-            "| %d clients at once | %s | %s | %s | %s |" % (d["clients"], spread(many["aggregate_mbps"]),
-                                                        spread(many["wall"]), spread(many["slowest"]),
-                                                        spread(many["fastest"])),
+            "| one client alone | %s | %s | %s | %s |" % (
+                spread(alone["aggregate_mbps"]), spread(alone["wall"]), spread(alone["wall"]), spread(alone["wall"])),
+            "| %d clients at once | %s | %s | %s | %s |" % (
+                d["clients"], spread(many["aggregate_mbps"]), spread(many["wall"]), spread(many["slowest"]),
+                spread(many["fastest"])),
             "",
             "Aggregate throughput of %d clients against one alone: %s; the slowest of %d clients took %s the"
             % (d["clients"], ratio(many["aggregate_mbps"], alone["aggregate_mbps"]), d["clients"],
@@ -323,8 +324,8 @@ class Page:
         )
         for key, label in (("one", "1"), ("three", "3 at once")):
             if key in d:
-                self.add("| %s | %s | %s | %s |" % (label, num(d[key]["fresh"]), spread(d[key]["again"]),
-                                                   ", ".join(str(c) for c in d[key]["changed"])))
+                self.add("| %s | %s | %s | %s |" % (
+                    label, num(d[key]["fresh"]), spread(d[key]["again"]), ", ".join(str(c) for c in d[key]["changed"])))
         one = d["one"]
         ok_time = one["again"]["median"] < 30
         ok_changed = all(c == 0 for k in ("one", "three") if k in d for c in d[k]["changed"])
@@ -369,13 +370,14 @@ class Page:
         worst, slowest = 0.0, 0.0
         for row in d["rows"]:
             m, c, rate = row["module"], row["curl"], row["rate"]
-            worst = max(worst, max(abs(m["mbit"]["min"] / rate - 1), abs(m["mbit"]["max"] / rate - 1)))
+            worst = max(worst, abs(m["mbit"]["min"] / rate - 1), abs(m["mbit"]["max"] / rate - 1))
             slowest = max(slowest, m["elapsed"]["max"])
             self.add("| %d | %s | %.3f | %s | %s | %s | %.3f |" % (
                 rate, spread(m["mbit"]), m["mbit"]["median"] / rate, spread(m["elapsed"]), spread(m["wall"]),
                 spread(c["mbit"]), c["mbit"]["median"] / rate))
-        self.add("", "Target: within ±10%% in at most 10 s (the module's elapsed time, connection included): worst run %.1f%% off, longest measurement %s s — %s." % (
-            100 * worst, num(slowest), "**met**" if worst <= 0.10 and slowest <= 10.0 else "**not met**"))
+        self.add("", "Target: within ±10%% in at most 10 s (the module's elapsed time, connection included): "
+                 "worst run %.1f%% off, longest measurement %s s — %s." % (
+                     100 * worst, num(slowest), "**met**" if worst <= 0.10 and slowest <= 10.0 else "**not met**"))
         plt = _plt()
         fig, ax = plt.subplots(figsize=(6, 3.4))
         groups = ["%d Mbit/s" % r["rate"] for r in d["rows"]]
@@ -405,10 +407,10 @@ class Page:
             "",
             "| | req/s | MB/s | p50 ms | p99 ms | errors |",
             "|---|---:|---:|---:|---:|---:|",
-            "| no sync | %s | %s | %s | %s | %d |" % (num(w0["rps"]), num(w0["mbps"]), num(w0["p50_ms"]),
-                                                   num(w0["p99_ms"]), w0["errors"]),
-            "| sync running | %s | %s | %s | %s | %d |" % (num(w1["rps"]), num(w1["mbps"]), num(w1["p50_ms"]),
-                                                        num(w1["p99_ms"]), w1["errors"]),
+            "| no sync | %s | %s | %s | %s | %d |" % (
+                num(w0["rps"]), num(w0["mbps"]), num(w0["p50_ms"]), num(w0["p99_ms"]), w0["errors"]),
+            "| sync running | %s | %s | %s | %s | %d |" % (
+                num(w1["rps"]), num(w1["mbps"]), num(w1["p50_ms"]), num(w1["p99_ms"]), w1["errors"]),
             "",
             "The sync ran %s s (exit %d) and overlapped %s s of wrk's %s s. Target: zero errors with a sync running — %s."
             % (num(d["sync_seconds"]), d["sync_exit"], num(d["overlap_seconds"]), num(d["wrk_seconds"]),

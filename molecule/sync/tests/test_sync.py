@@ -77,7 +77,7 @@ def start_sync(check=False):
 def last_journal():
     """What the last run of the service logged (by its invocation id), once its summary is in."""
     text = ""
-    for _ in range(20):
+    for dummy in range(20):
         text = mirror("journalctl --sync; journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl show "
                       "-p InvocationID --value gentoo-mirror-sync.service)").stdout
         if re.search(r"^(<\d>)?gentoo-mirror-sync: (success|failure|refused|interrupted|already running)", text, re.M):
@@ -285,7 +285,7 @@ def start_slow_run(unit):
     mirror("systemd-run --unit=%s -p User=%s /usr/local/bin/gentoo-mirror-sync "
            "--config /etc/gentoo-mirror/slow.conf" % (unit, USER))
     # wait until the real transfer is under way
-    for _ in range(60):
+    for dummy in range(60):
         if mirror(FIND_SLOW_RSYNC, check=False).returncode == 0:
             return
         time.sleep(0.5)
@@ -295,7 +295,7 @@ def start_slow_run(unit):
 def kill_unit(unit):
     """SIGKILL every process of the unit (python and rsync) and wait until it is gone."""
     mirror("systemctl kill -s KILL %s" % unit, check=False)
-    for _ in range(40):
+    for dummy in range(40):
         if mirror("systemctl is-active %s" % unit, check=False).stdout.strip() not in ("active", "deactivating"):
             break
         time.sleep(0.5)

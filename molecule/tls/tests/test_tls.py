@@ -87,7 +87,7 @@ def served_serial():
 def test_served_certificate_names_host_and_verifies_against_pebble_root(pebble_root):
     # check_hostname is on and Pebble's root is the only trust anchor: a self-signed or
     # foreign certificate, or one for another name, fails the handshake.
-    _, der, _ = handshake(cafile=pebble_root)
+    dummy, der, dummy = handshake(cafile=pebble_root)
     cert = x509.load_der_x509_certificate(der)
     names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert names.get_values_for_type(x509.DNSName) == [HOSTNAME]
