@@ -6,6 +6,7 @@ SHELL := /bin/bash
 
 TOP := $(CURDIR)
 VENV := $(TOP)/.venv
+SSLYZE_VENV := $(TOP)/.venv-sslyze
 PY := python3.11
 BUILD := $(TOP)/build
 STEP := $(TOP)/tests/testbed/step.sh
@@ -19,6 +20,8 @@ export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
 export ANSIBLE_FORCE_COLOR ?= 0
 export PATH := $(VENV)/bin:$(PATH)
 export PY_COLORS ?= 0
+# The faults scenario scans HTTPS with it.
+export MIRRORKIT_SSLYZE := $(SSLYZE_VENV)/bin/sslyze
 
 .PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
         sanity unit bench-smoke molecule bench clean
@@ -37,7 +40,12 @@ $(VENV)/.installed: tests/requirements.txt
 	  bash -c '$(PY) -m venv $(VENV) && $(VENV)/bin/pip install -q --upgrade pip && $(VENV)/bin/pip install -q -r tests/requirements.txt'
 	@touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed $(SSLYZE_VENV)/.installed
+
+$(SSLYZE_VENV)/.installed: tests/requirements-sslyze.txt
+	@$(STEP) "creating .venv-sslyze with the TLS scanner sslyze (tests/requirements-sslyze.txt)" \
+	  bash -c '$(PY) -m venv $(SSLYZE_VENV) && $(SSLYZE_VENV)/bin/pip install -q -r tests/requirements-sslyze.txt'
+	@touch $@
 
 host-deps:
 	@$(STEP) "checking host tools (podman, runc, debootstrap, rsync, curl, xmllint)" tests/testbed/host-deps.sh

@@ -103,6 +103,17 @@ options:
       - Password file for an rsync daemon login (C(rsync --password-file)); the user name goes
         into O(url) (C(rsync://user@host/module/)).
     type: path
+  rsync_user:
+    description:
+      - User name of an rsync daemon login (the login Gentoo gives accepted mirrors). Put into
+        O(url) unless O(url) already names a user.
+    type: str
+  rsync_password:
+    description:
+      - Password of that login, handed to the rsync client in its environment (E(RSYNC_PASSWORD)),
+        never on its command line. The password file of the sync job may not exist yet when the
+        bandwidth is first measured.
+    type: str
   rsync_max_listings:
     description:
       - How many directories the module may list to choose a file when an C(rsync) O(url) names
@@ -253,7 +264,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
 from ansible.module_utils.urls import open_url
 from ansible_collections.mirrorkit.gentoo.plugins.module_utils.common import (
     VERDICT_BELOW_MINIMUM,
@@ -325,8 +336,23 @@ def rsync_base_args(module):
     return args
 
 
+def rsync_environment(module):
+    """The rsync client's environment: the login's password, if any, never its arguments."""
+    password = module.params['rsync_password']
+    return {'RSYNC_PASSWORD': password} if password else {}
+
+
+def with_rsync_user(url, user):
+    """rsync://host/... with user@ put in front of the host, unless the URL names a user."""
+    parts = urlsplit(url)
+    if not user or '@' in parts.netloc:
+        return url
+    return urlunsplit((parts.scheme, '%s@%s' % (user, parts.netloc), parts.path, parts.query, parts.fragment))
+
+
 def rsync_list(module, url):
-    rc, out, err = module.run_command(rsync_base_args(module) + ['--list-only', url])
+    rc, out, err = module.run_command(rsync_base_args(module) + ['--list-only', url],
+                                      environ_update=rsync_environment(module))
     if rc != 0:
         raise MeasureError('rsync --list-only %s failed (rc=%d): %s' % (url, rc, err.strip() or out.strip()))
     return parse_rsync_list(out)
@@ -406,7 +432,8 @@ def download_rsync(module, url, clock=time.monotonic):
 
     args = rsync_base_args(module) + ['--whole-file', url, dest + '/']
     try:
-        rc, out, err = module.run_command(args, before_communicate_callback=started)
+        rc, out, err = module.run_command(args, before_communicate_callback=started,
+                                          environ_update=rsync_environment(module))
     finally:
         done.set()
     if rc != 0 and state['stopped_by'] == 'end_of_file':
@@ -470,6 +497,8 @@ def main():
             ca_path=dict(type='path'),
             rsync_path=dict(type='path'),
             rsync_password_file=dict(type='path', no_log=False),
+            rsync_user=dict(type='str'),
+            rsync_password=dict(type='str', no_log=True),
             rsync_max_listings=dict(type='int', default=8),
         ),
         supports_check_mode=True,
@@ -491,6 +520,7 @@ def main():
     result.update(link_figures())
     try:
         if scheme == 'rsync':
+            url = with_rsync_user(url, p['rsync_user'])
             url, dummy_size = choose_rsync_file(module, url)
             samples = download_rsync(module, url)
             stopped_by = None

@@ -107,7 +107,9 @@ def snapshot(host):
      "Gentoo's policy requires HTTP and/or HTTPS"),
     ({"gentoo_mirror_sync_schedule": "*-*-* 00/6:00:00"}, "gentoo_mirror_sync_schedule"),
     ({"gentoo_mirror_sync_schedule": "*-*-* 01/4:00:00"}, "gentoo_mirror_sync_schedule"),
-], ids=["root=/", "https-only-without-acme", "schedule-every-6h", "schedule-not-from-midnight"])
+    # the disk check runs before any package is installed: a too-small disk changes nothing
+    ({"gentoo_mirror_min_disk_gib": 1000000}, "below the 1000000 GiB required"),
+], ids=["root=/", "https-only-without-acme", "schedule-every-6h", "schedule-not-from-midnight", "disk-too-small"])
 def test_site_refuses_before_anything_changes(host, extra, message):
     before = snapshot(host)
     result = run_site(extra)

@@ -1,6 +1,7 @@
 """HTTP as a mirror client sees it, from the machine through 127.0.0.1:28080 (serving-mirror)."""
 
 import hashlib
+import http.client
 import os
 import re
 import shutil
@@ -188,6 +189,28 @@ def test_capacity_limits_add_up():
                         " grep 'Max open files' $d/limits; done").stdout.splitlines()
     assert len(limits) >= 2
     assert all(line.split()[3] == line.split()[4] == str(nofile) for line in limits), limits
+
+
+def test_static_serving_is_tuned_for_a_file_mirror():
+    conf = sh(MIRROR, "nginx -T 2>/dev/null").stdout
+    for directive in ("sendfile on;", "tcp_nopush on;", "aio threads;", "open_file_cache max=",
+                      "keepalive_timeout 20s;"):
+        assert directive in conf, directive
+    # aio threads is in effect: every worker runs a thread pool beside its event loop
+    threads = sh(MIRROR, "for p in $(grep -lx nginx /proc/[0-9]*/comm); do ls ${p%/comm}/task | wc -l;"
+                         " done").stdout.split()
+    assert max(int(n) for n in threads) > 1, threads
+    # keep-alive: two requests on one connection
+    conn = http.client.HTTPConnection("127.0.0.1", 28080, timeout=30)
+    try:
+        for path in ("/distfiles/layout.conf", "/releases/"):
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 200 and resp.getheader("Connection", "").lower() != "close"
+        assert conn.sock is not None
+    finally:
+        conn.close()
 
 
 def test_ipv4_only_on_a_host_without_ipv6():

@@ -37,6 +37,22 @@ def test_module_top_listing():
     assert SECRET not in names and ".hidden-file" not in names
 
 
+def test_daemon_settings_as_the_policy_and_manual_ask(pulled):
+    conf = sh(MIRROR, "cat /etc/rsyncd.conf").stdout
+    settings = {}
+    for line in conf.splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, value = line.split("=", 1)
+            settings[key.strip()] = value.strip()
+    assert int(settings["max connections"]) >= 30  # policy: 30 or more preferred
+    assert settings["timeout"] == "600" and settings["reverse lookup"] == "no"
+    assert settings["use chroot"] == "yes" and settings["read only"] == "yes"
+    assert settings["lock file"] and settings["transfer logging"] == "yes"
+    # the pull above is in the transfer log, file by file
+    log = sh(MIRROR, "cat %s" % settings["log file"]).stdout
+    assert "send" in log and "distfiles/layout.conf" in log
+
+
 def test_pull_is_identical_to_the_tree(pulled):
     expected = host_manifest(MIRROR)
     assert len(expected) > 2000

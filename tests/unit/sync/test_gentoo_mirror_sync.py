@@ -457,6 +457,27 @@ def test_changes_are_applied_with_max_delete_backstop(gms, cfg, run, capsys):
     assert "success: 1 files (4.0 KiB) transferred, 1 deleted" in capsys.readouterr().out
 
 
+def test_full_filesystem_fails_clearly_and_gives_the_space_back(gms, cfg, run):
+    partial = os.path.join(cfg["root"], "experimental", "big", ".~tmp~")
+    os.makedirs(partial)
+    open(os.path.join(partial, "huge.bin"), "w").close()
+    served = os.path.join(cfg["root"], "experimental", "served.txt")
+    open(served, "w").close()
+    dry = ">f+++++++++ experimental/big/huge.bin" + stats(files_total=10, created=1)
+    real = ('rsync: [receiver] write failed on "/srv/gentoo/experimental/big/.~tmp~/huge.bin": '
+            "No space left on device (28)\nrsync error: error in file IO (code 11) at receiver.c(380)\n")
+    code, fake, dummy_out = run(scripted(dry=(0, dry), sync=(11, real)))
+    assert code == 1
+    assert fake.kinds() == ["check", "dry", "sync"]  # a full disk is not retried
+    status = status_of(cfg)
+    assert status["result"] == "failure" and status["rsync_exit_code"] == 11
+    assert "No space left on device" in status["message"]
+    assert "the mirror filesystem is full" in status["message"]
+    assert "1 .~tmp~ directories of the incomplete transfer were removed" in status["message"]
+    assert not os.path.exists(partial)
+    assert os.path.exists(served)
+
+
 def test_lock_descriptor_is_inherited_by_rsync(gms, cfg, run):
     _code, fake, dummy_out = run(scripted())
     assert all(len(fds) == 1 for fds in fake.pass_fds)

@@ -136,7 +136,7 @@ LIST_SNAPSHOTS = """drwxr-xr-x          4,096 2026/11/25 08:00:00 .
 class FakeModule(object):
     def __init__(self, answers, **params):
         self.params = dict(timeout=10, rsync_path=None, rsync_password_file=None, rsync_max_listings=8,
-                           max_bytes=1 << 30)
+                           max_bytes=1 << 30, rsync_user=None, rsync_password=None)
         self.params.update(params)
         self.answers = answers
         self.calls = []
@@ -146,6 +146,7 @@ class FakeModule(object):
 
     def run_command(self, args, **kwargs):
         self.calls.append(args)
+        self.environments = getattr(self, 'environments', []) + [kwargs.get('environ_update')]
         return 0, self.answers[args[-1]], ''
 
 
@@ -161,6 +162,19 @@ def test_choose_rsync_file_accepts_a_file_url():
     url = 'rsync://upstream/gentoo/snapshots/gentoo-latest.tar.xz'
     module = FakeModule({url: '-rw-r--r--     67,108,864 2026/11/25 08:00:00 gentoo-latest.tar.xz\n'})
     assert bandwidth.choose_rsync_file(module, url) == (url, 67108864)
+
+
+def test_rsync_login_goes_to_the_url_and_the_environment_never_the_arguments():
+    url = bandwidth.with_rsync_user('rsync://upstream/gentoo/snapshots/gentoo-latest.tar.xz', 'mirror42')
+    assert url == 'rsync://mirror42@upstream/gentoo/snapshots/gentoo-latest.tar.xz'
+    assert bandwidth.with_rsync_user('rsync://other@upstream/gentoo/', 'mirror42') == 'rsync://other@upstream/gentoo/'
+    assert bandwidth.with_rsync_user('rsync://upstream/gentoo/', None) == 'rsync://upstream/gentoo/'
+    module = FakeModule({url: '-rw-r--r--     67,108,864 2026/11/25 08:00:00 gentoo-latest.tar.xz\n'},
+                        rsync_password='s3cret-pw')
+    assert bandwidth.choose_rsync_file(module, url) == (url, 67108864)
+    assert module.environments == [{'RSYNC_PASSWORD': 's3cret-pw'}]
+    assert not any('s3cret-pw' in arg for call in module.calls for arg in call)
+    assert bandwidth.rsync_environment(FakeModule({})) == {}
 
 
 def test_choose_rsync_file_listing_budget():
