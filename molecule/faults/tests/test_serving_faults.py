@@ -63,26 +63,22 @@ def test_service_sandbox_exposure(unit, ceiling):
     assert abs(documented_exposure()[unit] - level) <= 0.1, (unit, level, documented_exposure())
 
 
-def mount_options(pid):
-    """{mount point: options} as the process `pid` sees its file systems (its own namespace)."""
-    table = {}
-    for line in mirror("cat /proc/%s/mountinfo" % pid).stdout.splitlines():
-        fields = line.split()
-        table[fields[4]] = fields[5].split(",")
-    return table
+CAPABILITIES = {"CAP_CHOWN": 0, "CAP_DAC_OVERRIDE": 1, "CAP_KILL": 5, "CAP_SETGID": 6, "CAP_SETUID": 7,
+                "CAP_NET_BIND_SERVICE": 10, "CAP_SYS_CHROOT": 18}
 
 
-@pytest.mark.parametrize("unit,read_only,writable", [
-    ("nginx.service", ["/usr", "/etc", "/home", "/root"], ["/var/log/nginx", "/run"]),
-    ("rsync.service", ["/", "/usr", "/etc", "/srv/gentoo", "/home", "/root"], ["/var/log", "/run"]),
+@pytest.mark.parametrize("unit,allowed", [
+    ("nginx.service", {"CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_KILL"}),
+    ("rsync.service", {"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_SETUID", "CAP_SETGID"}),
 ], ids=["nginx", "rsyncd"])
-def test_daemon_sees_the_system_read_only(unit, read_only, writable):
-    props = mirror("systemctl show -p Restart -p NoNewPrivileges %s" % unit).stdout.split()
-    assert props == ["Restart=on-failure", "NoNewPrivileges=yes"], props
-    mounts = mount_options(main_pid(unit))
-    for path in read_only:
-        assert "ro" in mounts.get(path, []), (unit, path, mounts.get(path))
-    for path in writable:
-        # the nearest mount point above path is writable
-        point = max((m for m in mounts if path == m or path.startswith(m.rstrip("/") + "/")), key=len)
-        assert "rw" in mounts[point], (unit, path, point, mounts[point])
+def test_running_daemon_is_confined(unit, allowed):
+    """What the kernel enforces on the running main process: its capability bounding set, no new
+    privileges, a seccomp filter. (The mount sandbox, ProtectSystem= and friends, needs
+    CAP_SYS_ADMIN, which podman withholds from test hosts; systemd then skips it there, so it is
+    not checked here. On a real server systemd builds it.)"""
+    assert mirror("systemctl show -p Restart --value %s" % unit).stdout.strip() == "on-failure"
+    fields = dict(line.split(":", 1) for line in mirror("cat /proc/%s/status" % main_pid(unit)).stdout.splitlines())
+    bounding = int(fields["CapBnd"].strip(), 16)
+    assert bounding == sum(1 << CAPABILITIES[name] for name in allowed), hex(bounding)
+    assert fields["NoNewPrivs"].strip() == "1"
+    assert fields["Seccomp"].strip() == "2"  # filter mode

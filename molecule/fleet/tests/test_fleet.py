@@ -100,6 +100,26 @@ def test_inclusion_request_for_every_passing_mirror(outdir):
         assert "GiB file system at" in ticket
 
 
+def test_rollout_in_batches_by_tag_shows_the_template_diff():
+    """site.yml --tags nginx -e gentoo_mirror_serial=1 --diff: one mirror at a time, only the
+    nginx role, the local edit on one mirror shown as a diff and undone, the others unchanged."""
+    edited = MIRRORS[0]
+    podman(edited, "sh", "-c", "echo '# local edit by an admin' >> /etc/nginx/nginx.conf")
+    rc, out = playbook("site", "--tags", "nginx", "--diff", "-e", "gentoo_mirror_serial=1")
+    assert rc == 0, out[-4000:]
+    # three batches of one host each: the play starts three times
+    assert out.count("PLAY [Provision Gentoo source mirrors]") == 3, out[-4000:]
+    assert re.search(r"^-# local edit by an admin$", out, re.M), out[-4000:]
+    # only the nginx role's tasks ran (besides the always-run input checks)
+    assert "gentoo_mirror_nginx : " in out
+    for other in ("gentoo_mirror_rsyncd : ", "gentoo_mirror_tls : ", "gentoo_mirror_disk : ", "Start the first sync"):
+        assert other not in out, other
+    assert re.search(r"%s\s*: ok=\d+\s+changed=[1-9]" % re.escape(edited), out), out[-2000:]
+    for mirror in MIRRORS[1:]:
+        assert re.search(r"%s\s*: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0" % re.escape(mirror), out), out[-2000:]
+    assert "local edit" not in podman(edited, "cat", "/etc/nginx/nginx.conf")
+
+
 @pytest.fixture(scope="module")
 def broken_fleet():
     """Mirror 2: sync 10 hours old (status file and timestamp.mirmon). Mirror 3: no listing of

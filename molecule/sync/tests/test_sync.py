@@ -413,3 +413,38 @@ def test_wrong_password_fails_at_once_without_retries():
     assert status()["attempts"] == 1
     mirror("rm -f /tmp/wrong.password /tmp/wrong.conf")
     assert start_sync().returncode == 0, last_journal()
+
+
+# ---------------------------------------------------------------------------------------
+# gentoo_mirror_initial_sync none and start (last: converges the mirror back to its defaults)
+
+
+def test_initial_sync_none_leaves_it_to_the_timer_and_start_does_not_wait():
+    mirror("mv %s/status.json /root/status.json.saved" % STATE)  # no sync has succeeded yet
+    try:
+        proc = converge("gentoo_mirror_initial_sync=none")
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert "Follow it with" not in proc.stdout
+        assert mirror("test -e %s/status.json" % STATE, check=False).returncode != 0
+        assert mirror("systemctl is-active gentoo-mirror-sync.service", check=False).stdout.strip() == "inactive"
+        assert mirror("systemctl is-active gentoo-mirror-sync.timer").stdout.strip() == "active"
+
+        # start: a first sync that takes a while (a new 24 MiB file at 2 MB/s), not waited for
+        upstream("head -c 25165824 /dev/urandom > %s/experimental/first-sync.bin" % UP_ROOT)
+        proc = converge("gentoo_mirror_initial_sync=start", json.dumps({"gentoo_mirror_sync_extra_options": ["--bwlimit=2000"]}))
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert mirror("systemctl is-active gentoo-mirror-sync.service", check=False).stdout.strip() in ("activating", "active")
+        assert "Follow it with: journalctl -fu gentoo-mirror-sync" in " ".join(proc.stdout.split())
+        for dummy in range(120):
+            if mirror("systemctl is-active gentoo-mirror-sync.service", check=False).stdout.strip() not in ("activating", "active"):
+                break
+            time.sleep(1)
+        assert status()["result"] == "success"
+        assert mirror("test -f %s/experimental/first-sync.bin" % ROOT, check=False).returncode == 0
+    finally:
+        mirror("test -e %(s)s/status.json || mv /root/status.json.saved %(s)s/status.json; rm -f /root/status.json.saved"
+               % {"s": STATE})
+        upstream("rm -f %s/experimental/first-sync.bin" % UP_ROOT)
+    assert converge().returncode == 0
+    assert start_sync().returncode == 0, last_journal()
+    assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT)

@@ -3,6 +3,7 @@
 import importlib.machinery
 import importlib.util
 import pathlib
+import types
 
 import pytest
 
@@ -26,7 +27,9 @@ def gms():
 def cfg(gms, tmp_path):
     root = tmp_path / "mirror"
     state = tmp_path / "state"
-    root.mkdir()
+    # A populated tree, as on every run but the first (the first sync skips the dry run).
+    (root / "distfiles").mkdir(parents=True)
+    (root / "distfiles" / "layout.conf").write_text("[structure]\n0=filename-hash BLAKE2B 8\n")
     state.mkdir()
     return gms.validate_config({
         "upstream": "rsync://upstream.example/gentoo/",
@@ -34,3 +37,22 @@ def cfg(gms, tmp_path):
         "state_dir": str(state),
         "user": "gentoo-mirror",
     })
+
+
+class InlineThread:
+    """Stands in for threading.Thread in the program: runs the target at start(), so that the
+    order of the rsync calls (upstream check, then dry run) is fixed in the tests."""
+
+    def __init__(self, target=None, name=None, daemon=None):
+        self.target = target
+
+    def start(self):
+        self.target()
+
+    def join(self, timeout=None):
+        return None
+
+
+@pytest.fixture(autouse=True)
+def inline_threads(gms, monkeypatch):
+    monkeypatch.setattr(gms, "threading", types.SimpleNamespace(Thread=InlineThread))

@@ -9,6 +9,8 @@ import io
 import json
 import os
 import re
+import shutil
+import threading
 
 import subprocess as gms_subprocess
 
@@ -496,7 +498,8 @@ def test_missing_layout_conf_is_refused_and_tree_untouched(gms, cfg, run, capsys
     listing = "-rw-r--r-- 11 2026/11/25 08:00:00 timestamp.mirmon\n"
     code, fake, dummy_out = run(scripted(check=(0, listing)))
     assert code == 3
-    assert fake.kinds() == ["check"]
+    # the dry run ran beside the check (it writes nothing); the real run never started
+    assert fake.kinds() == ["check", "dry"]
     status = status_of(cfg)
     assert status["result"] == "refused"
     assert "distfiles/layout.conf is missing" in status["message"]
@@ -507,8 +510,41 @@ def test_missing_layout_conf_is_refused_and_tree_untouched(gms, cfg, run, capsys
 
 def test_missing_distfiles_directory_is_refused(gms, cfg, run):
     code, fake, dummy_out = run(scripted(check=(23, "")))
-    assert code == 3 and fake.kinds() == ["check"]
+    assert code == 3 and fake.kinds() == ["check", "dry"]
     assert "layout.conf is missing" in status_of(cfg)["message"]
+
+
+def test_first_sync_into_an_empty_tree_skips_the_dry_run(gms, cfg, run):
+    shutil.rmtree(os.path.join(cfg["root"], "distfiles"))
+    os.makedirs(os.path.join(cfg["root"], "releases", ".~tmp~"))
+    open(os.path.join(cfg["root"], "releases", ".~tmp~", "half.iso"), "w").close()  # not a served file
+    real = stats(files_total=2000, created=2000, transferred=1990, size=10 ** 9, received=10 ** 9)
+    code, fake, dummy_out = run(scripted(sync=(0, real)))
+    assert code == 0
+    # nothing to delete in an empty tree: the file list crosses the wire once
+    assert fake.kinds() == ["check", "sync"]
+    assert not any(arg.startswith("--max-delete") for arg in fake.calls[1])
+    assert status_of(cfg)["files_transferred"] == 1990
+
+
+def test_first_sync_from_a_broken_upstream_is_refused_before_anything_is_fetched(gms, cfg, run):
+    shutil.rmtree(os.path.join(cfg["root"], "distfiles"))
+    code, fake, dummy_out = run(scripted(check=(23, "")))
+    assert code == 3 and fake.kinds() == ["check"]
+
+
+def test_upstream_check_and_dry_run_run_side_by_side(gms, cfg, run, monkeypatch):
+    """With real threads: the check is still running when the dry run starts."""
+    monkeypatch.setattr(gms, "threading", threading)
+    both = threading.Barrier(2, timeout=10)
+
+    def script(kind, _argv):
+        if kind in ("check", "dry"):
+            both.wait()  # each waits for the other: only concurrent runs get past
+        return {"check": (0, LISTING_OK), "dry": (0, STATS_NO_CHANGE)}[kind]
+
+    code, fake, dummy_out = run(script)
+    assert code == 0 and sorted(fake.kinds()) == ["check", "dry"]
 
 
 def test_force_overrides_the_upstream_check(gms, cfg, run):
@@ -559,7 +595,7 @@ def test_failure_keeps_last_success_and_counts_failures(gms, cfg, run, capsys):
     for n in (1, 2):
         code, fake, sleeps = run(scripted(check=(10, "")))
         assert code == 1
-        assert len(fake.calls) == 4 and sleeps == [60, 120, 240]
+        assert fake.kinds() == ["check"] * 4 + ["dry"] and sleeps == [60, 120, 240]
         status = status_of(cfg)
         assert status["result"] == "failure" and status["exit_code"] == 1
         assert status["rsync_exit_code"] == 10
@@ -732,7 +768,7 @@ def test_config_file_may_start_with_comment_lines(gms, cfg, tmp_path):
 def test_daemon_refusals_that_no_retry_changes_fail_at_once(gms, cfg, run, error):
     code, fake, sleeps = run(scripted(check=(5, error + "\nrsync error: error starting client-server protocol (code 5)\n")))
     assert code == 1
-    assert len(fake.calls) == 1 and sleeps == []
+    assert fake.kinds() == ["check", "dry"] and sleeps == []
     assert status_of(cfg)["message"] == (
         "upstream check failed: rsync exit 5 (error starting client-server protocol (upstream refused or busy)): " + error)
 

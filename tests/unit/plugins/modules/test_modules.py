@@ -215,3 +215,58 @@ def test_connection_limits_names_the_unit_drop_in(monkeypatch, tmp_path):
     assert failed and http['capacity'] == 14
     assert http['limiting']['directive'] == 'LimitNOFILE' and http['limiting']['file'] == str(drop_in)
     assert 'limited by LimitNOFILE 40 in %s' % drop_in in result['msg']
+
+
+# ---------------------------------------------------------------------------------------
+# check mode: the modules only read and measure, so --check gives the very same answer
+
+
+def test_disk_space_in_check_mode_reports_as_usual(monkeypatch, tmp_path):
+    monkeypatch.setattr(disk_space.os, 'statvfs',
+                        lambda p: StatVFS(4096, 4096, 1000 * 262144, 900 * 262144, 850 * 262144, 0, 0, 0))
+    failed, result = run_module(disk_space.main, {'path': str(tmp_path), '_ansible_check_mode': True}, monkeypatch)
+    assert not failed and not result['changed'] and result['passed'] and result['usable_gib'] >= 850
+    assert 'skipped' not in result
+
+
+def test_connection_limits_in_check_mode_reports_as_usual(monkeypatch, tmp_path):
+    rsyncd = tmp_path / 'rsyncd.conf'
+    rsyncd.write_text('[gentoo]\npath = /srv/gentoo\nmax connections = 20\nlock file = %s/l\n' % tmp_path)
+    args = {'rsyncd_conf': str(rsyncd), 'http': False}
+    plain = run_module(connection_limits.main, args, monkeypatch)
+    checked = run_module(connection_limits.main, dict(args, _ansible_check_mode=True), monkeypatch)
+    assert checked == plain and not checked[1]['changed'] and 'skipped' not in checked[1]
+
+
+def test_bandwidth_in_check_mode_measures_for_real(monkeypatch, tmp_path):
+    """A real HTTP server on 127.0.0.1 in this process; the module downloads from it in check mode."""
+    import http.server
+    import threading
+
+    payload = b'x' * (8 << 20)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            self.send_response(200)
+            self.send_header('Content-Length', str(len(payload)))
+            self.end_headers()
+            for start in range(0, len(payload), 1 << 16):
+                self.wfile.write(payload[start:start + (1 << 16)])
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(bandwidth, 'link_figures', lambda: {'link_speed_mbit': None, 'link_speeds': {}})
+    try:
+        failed, result = run_module(bandwidth.main, {
+            'url': 'http://127.0.0.1:%d/big' % server.server_address[1], 'max_seconds': 3,
+            'warmup_seconds': 0, 'min_mbit': 0.001, 'recommended_mbit': 0.002, '_ansible_check_mode': True,
+        }, monkeypatch)
+    finally:
+        server.shutdown()
+    assert not failed, result
+    assert not result['changed'] and result['bytes'] > 0 and result['measured_mbit'] > 0
+    assert result['verdict'] == 'ok'
