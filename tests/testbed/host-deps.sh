@@ -4,11 +4,11 @@
 set -euo pipefail
 need=()
 for pair in podman:podman runc:runc debootstrap:debootstrap rsync:rsync curl:curl \
-            xmllint:libxml2-utils wget:wget wrk:wrk iperf3:iperf3 tc:iproute2 nsenter:util-linux; do
+            xmllint:libxml2-utils wget:wget lftp:lftp wrk:wrk iperf3:iperf3 tc:iproute2 nsenter:util-linux; do
   command -v "${pair%%:*}" > /dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -eq 0 ]; then
-  echo "host tools present: podman runc debootstrap rsync curl wget xmllint wrk iperf3"
+  echo "host tools present: podman runc debootstrap rsync curl wget lftp xmllint wrk iperf3 tc nsenter"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

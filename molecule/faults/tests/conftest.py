@@ -10,9 +10,12 @@ import hashlib
 import http.client
 import json
 import os
-import re
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
+from hostexec import checksums, last_sync_journal, sh  # noqa: E402,F401 pylint: disable=wrong-import-position,unused-import
 
 MIRROR = "faults-mirror.example.test"
 UPSTREAM = "faults-upstream"
@@ -23,22 +26,10 @@ UP_ROOT = "/srv/upstream/gentoo"
 STATE = "/var/lib/gentoo-mirror"
 USER = "gentoo-mirror"
 PASSWORD = "mk-test-Pw-7319"
-SECRET = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
 HTTP_PORT = 19080
 HTTPS_PORT = 19443
 RSYNC_URL = "rsync://127.0.0.1:19873/gentoo/"
 PEBBLE_DIR = "https://faults-pebble:14000/dir"
-SUMMARY = re.compile(r"^(<\d>)?gentoo-mirror-sync: (success|failure|refused|interrupted|already running)", re.M)
-
-
-def sh(container, script, check=True, timeout=300):
-    """Run a shell script in a test container through podman exec."""
-    proc = subprocess.run(["podman", "exec", container, "sh", "-c", script], capture_output=True,
-                          text=True, timeout=timeout, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            "%s: %r failed (%d): %s%s" % (container, script, proc.returncode, proc.stdout, proc.stderr))
-    return proc
 
 
 def mirror(script, **kw):
@@ -77,17 +68,6 @@ def rsync_client(*args, timeout=120):
     return subprocess.run(["rsync", *args], capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def checksums(container, root, exclude=()):
-    """sha256 of every regular file, symlink targets and directories, relative to root."""
-    prune = "".join(" -path ./%s -prune -o" % p for p in exclude)
-    script = (
-        "cd %s && find .%s -type f ! -name %s -print0 | sort -z | xargs -0 -r sha256sum; "
-        "find .%s -type l -printf 'link %%p -> %%l\\n' | sort; "
-        "find .%s -type d -printf 'dir %%p\\n' | sort"
-    ) % (root, prune, SECRET, prune, prune)
-    return sh(container, script).stdout.splitlines()
-
-
 def status():
     return json.loads(mirror("cat %s/status.json" % STATE).stdout)
 
@@ -102,15 +82,7 @@ def start_sync():
 
 
 def last_journal():
-    """What the last run of the service logged (by its invocation id), once its summary is in."""
-    text = ""
-    for dummy in range(20):
-        text = mirror("journalctl --sync; journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl show "
-                      "-p InvocationID --value gentoo-mirror-sync.service)").stdout
-        if SUMMARY.search(text):
-            break
-        time.sleep(0.5)
-    return text
+    return last_sync_journal(MIRROR)
 
 
 def container_pid(name):

@@ -102,8 +102,11 @@ def test_sync_killed_mid_transfer_shows_no_partial_file_and_the_next_run_complet
     shape_upstream(16)  # 48 MiB at 16 Mbit/s: about 25 s
     try:
         mirror("systemctl start --no-block gentoo-mirror-sync.service")
-        partial = "find %s/%s -name '*%s*' -type f -size +1k" % (ROOT, directory, name)
-        found = wait_until("a partial file of the transfer", lambda: mirror(partial, check=False).stdout.strip())
+        def partial_files():
+            return mirror("find %s/%s -name '*%s*' -type f -size +1k" % (ROOT, directory, name),
+                          check=False).stdout.strip()
+
+        found = wait_until("a partial file of the transfer", partial_files)
         assert "/.~tmp~/" in found or "/." in found, found  # only in a hidden holding place
         assert not visible_over_http_and_rsync(directory, name)
         # the upstream login: the rsync client reads it from a file, never from its arguments

@@ -11,26 +11,18 @@ import tempfile
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
+from hostexec import SECRET, sh  # noqa: E402,F401 pylint: disable=wrong-import-position,unused-import
+
 MIRROR = "serving-mirror"
 MIRROR6 = "serving-mirror6"
 ROOT = "/srv/gentoo"
 HTTP_PORT = 28080
 RSYNC_PORT = 28873
 RSYNC_URL = "rsync://127.0.0.1:%d/gentoo/" % RSYNC_PORT
-SECRET = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
 HIDDEN_TEXT = "hidden content must not be served"
 SCENARIO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(os.path.dirname(SCENARIO_DIR))
-
-
-def sh(container, script, check=True, timeout=300):
-    """Run a shell script in a test container through podman exec."""
-    proc = subprocess.run(["podman", "exec", container, "sh", "-c", script], capture_output=True,
-                          text=True, timeout=timeout, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            "%s: %r failed (%d): %s%s" % (container, script, proc.returncode, proc.stdout, proc.stderr))
-    return proc
 
 
 def http_get(path, method="GET", headers=None, timeout=60, host="127.0.0.1", port=HTTP_PORT):

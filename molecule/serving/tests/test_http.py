@@ -259,3 +259,13 @@ def test_listing_usable_by_wget_recursive(tmp_path):
                 os.unlink(os.path.join(dirpath, name))
     assert local_manifest(str(tmp_path / "experimental")) == host_manifest(MIRROR, "experimental")
     assert not (tmp_path / "experimental" / "etc-link").exists()
+
+
+def test_listing_usable_by_lftp_mirror(tmp_path):
+    """lftp's mirror command, which parses the listing page, gets the whole directory."""
+    dest = tmp_path / "experimental"
+    proc = subprocess.run(["lftp", "-c", "set net:max-retries 1; set net:timeout 30; set cmd:fail-exit no; "
+                           "mirror --no-perms http://127.0.0.1:28080/experimental/ %s" % dest],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert local_manifest(str(dest)) == host_manifest(MIRROR, "experimental"), proc.stdout + proc.stderr
+    assert not (dest / "etc-link").exists()

@@ -1,0 +1,46 @@
+"""Helpers shared by the scenarios' tests: commands in the test hosts through podman exec.
+
+A scenario's tests import it with molecule/shared on sys.path (see their conftest.py).
+"""
+
+import re
+import subprocess
+import time
+
+SECRET = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
+SYNC_SUMMARY = re.compile(
+    r"^(<\d>)?gentoo-mirror-sync: (success|failure|refused|interrupted|already running)", re.M)
+
+
+def sh(container, script, check=True, timeout=300):
+    """Run a shell script in a test container through podman exec."""
+    proc = subprocess.run(["podman", "exec", container, "sh", "-c", script], capture_output=True,
+                          text=True, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            "%s: %r failed (%d): %s%s" % (container, script, proc.returncode, proc.stdout, proc.stderr))
+    return proc
+
+
+def checksums(container, root, exclude=()):
+    """sha256 of every regular file, symlink targets and directories, relative to root."""
+    prune = "".join(" -path ./%s -prune -o" % p for p in exclude)
+    script = (
+        "cd %s && find .%s -type f ! -name %s -print0 | sort -z | xargs -0 -r sha256sum; "
+        "find .%s -type l -printf 'link %%p -> %%l\\n' | sort; "
+        "find .%s -type d -printf 'dir %%p\\n' | sort"
+    ) % (root, prune, SECRET, prune, prune)
+    return sh(container, script).stdout.splitlines()
+
+
+def last_sync_journal(container):
+    """What the last run of gentoo-mirror-sync.service logged (by its invocation id), once its
+    summary line is in."""
+    text = ""
+    for dummy in range(20):
+        text = sh(container, "journalctl --sync; journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl "
+                             "show -p InvocationID --value gentoo-mirror-sync.service)").stdout
+        if SYNC_SUMMARY.search(text):
+            break
+        time.sleep(0.5)
+    return text
