@@ -24,7 +24,7 @@ export PY_COLORS ?= 0
 export MIRRORKIT_SSLYZE := $(SSLYZE_VENV)/bin/sslyze
 
 .PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
-        sanity unit bench-smoke molecule bench clean
+        sanity unit bench-smoke molecule bench clean demo-smoke
 
 help:
 	@echo "make test       run every test (lint, sanity, unit, molecule scenarios: $(SCENARIOS))"
@@ -32,7 +32,7 @@ help:
 	@echo "make demo-down  remove the demo hosts"
 	@echo "make bench      measure performance, write docs/performance.md"
 
-test: venv host-deps images collection lint sanity unit bench-smoke molecule
+test: venv host-deps images collection lint sanity unit bench-smoke molecule demo-smoke
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
@@ -92,11 +92,15 @@ demo: venv images collection
 demo-down:
 	@tests/testbed/demo.sh down
 
+demo-smoke: venv images collection
+	@$(STEP) "make demo, smoke run under names and ports of its own (up, its URLs answer, down)" tests/testbed/demo-smoke.sh
+
 bench-smoke: venv images collection
 	@$(STEP) "make bench harness, smoke run (seconds; keeps the benchmarks from rotting)" tests/bench/run.sh --smoke
 
+# One section or a few: make bench BENCH_ARGS="--only sync --only http"
 bench: venv images collection
-	@$(STEP) "benchmarks (writes docs/performance.md)" tests/bench/run.sh
+	@$(STEP) "benchmarks (writes docs/performance.md)" tests/bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)

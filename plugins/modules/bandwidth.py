@@ -100,8 +100,13 @@ options:
     type: path
   rsync_password_file:
     description:
-      - Password file for an rsync daemon login (C(rsync --password-file)); the user name goes
-        into O(url) (C(rsync://user@host/module/)).
+      - File whose first line is the password of an rsync daemon login (as for
+        C(rsync --password-file)); the user name goes into O(url) (C(rsync://user@host/module/))
+        or O(rsync_user).
+      - The module reads the file itself and hands the password to rsync in its environment, so
+        the file may belong to another user than the one the module runs as (rsync itself refuses
+        a password file that root does not own when it runs as root).
+      - O(rsync_password) wins when both are given.
     type: path
   rsync_user:
     description:
@@ -331,14 +336,19 @@ def rsync_base_args(module):
     args = [p['rsync_path'] or module.get_bin_path('rsync', required=True),
             '--no-motd', '--timeout=%d' % max(1, int(p['timeout'])),
             '--contimeout=%d' % max(1, int(p['timeout']))]
-    if p['rsync_password_file']:
-        args.append('--password-file=%s' % p['rsync_password_file'])
     return args
 
 
 def rsync_environment(module):
     """The rsync client's environment: the login's password, if any, never its arguments."""
     password = module.params['rsync_password']
+    if not password and module.params['rsync_password_file']:
+        try:
+            with open(module.params['rsync_password_file'], encoding='utf-8') as handle:
+                password = handle.readline().rstrip('\r\n')
+        except (IOError, OSError) as exc:
+            raise MeasureError('cannot read the rsync password file %s: %s'
+                               % (module.params['rsync_password_file'], to_native(exc)))
     return {'RSYNC_PASSWORD': password} if password else {}
 
 

@@ -6,13 +6,16 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 step="$top/tests/testbed/step.sh"
-net=mirrorkit-demo
-upstream=demo-upstream
-mirror=demo-mirror.example.test
+# DEMO_NAME (default "demo") names the hosts, the network and the work directory, so that the
+# smoke test of `make test` never touches a demo someone left up.
+name=${DEMO_NAME:-demo}
+net=mirrorkit-$name
+upstream=$name-upstream
+mirror=$name-mirror.example.test
 http_port=${DEMO_HTTP_PORT:-8080}
 rsync_port=${DEMO_RSYNC_PORT:-8873}
 image=localhost/mirrorkit-debian:bookworm
-work="$top/build/demo"
+work="$top/build/$name"
 roles_dir="${ANSIBLE_COLLECTIONS_PATH:-$top/build/collections}/ansible_collections/mirrorkit/gentoo/roles"
 
 down() {

@@ -60,18 +60,26 @@ def case_play(case, out_dir):
 
 
 @pytest.fixture(scope="module")
-def messages(tmp_path_factory):
+def messages(tmp_path_factory, host):
     cases = [{"id": f"bad{i}", "name": n, "value": v} for i, (n, v, dummy) in enumerate(BAD_INPUT)]
     cases += [{"id": f"good{i}", "name": n, "value": v} for i, (n, v) in enumerate(GOOD_INPUT)]
     work = tmp_path_factory.mktemp("validate")
     playbook = work / "validate.yml"
     playbook.write_text(json.dumps([case_play(case, work) for case in cases]), encoding="utf-8")
+    before = snapshot(host)
     result = subprocess.run(
         ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], str(playbook)],
         capture_output=True, text=True, timeout=600, check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    return {case["id"]: (work / case["id"]).read_text(encoding="utf-8") for case in cases}
+    found = {case["id"]: (work / case["id"]).read_text(encoding="utf-8") for case in cases}
+    found["unchanged"] = snapshot(host) == before
+    return found
+
+
+def test_every_refusal_left_the_host_unchanged(messages):
+    # the checks of every bad value above ran on the host and changed nothing on it
+    assert messages["unchanged"]
 
 
 @pytest.mark.parametrize("index", range(len(BAD_INPUT)), ids=[f"{n}={v!r}" for n, v, dummy in BAD_INPUT])

@@ -10,9 +10,13 @@ import json
 import os
 import re
 import subprocess
+import sys
 import time
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
+from hostexec import SECRET, checksums, last_sync_journal, sh  # noqa: E402 pylint: disable=wrong-import-position
 
 # The hosts are reached with podman exec (much faster than one Ansible module per check).
 testinfra_hosts = ["sync-mirror"]
@@ -23,18 +27,7 @@ UP_ROOT = "/srv/upstream/gentoo"
 ROOT = "/srv/gentoo"
 STATE = "/var/lib/gentoo-mirror"
 USER = "gentoo-mirror"
-SECRET = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
-
-
-def sh(container, script, check=True, timeout=300):
-    """Run a shell script in a test container through podman exec."""
-    proc = subprocess.run(["podman", "exec", container, "sh", "-c", script], capture_output=True,
-                          text=True, timeout=timeout, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            "%s: %r failed (%d): %s%s" % (container, script, proc.returncode, proc.stdout, proc.stderr))
-    return proc
 
 
 def mirror(script, **kw):
@@ -43,17 +36,6 @@ def mirror(script, **kw):
 
 def upstream(script, **kw):
     return sh(UPSTREAM, script, **kw)
-
-
-def checksums(container, root, exclude=()):
-    """sha256 of every regular file, symlink targets and directories, relative to root."""
-    prune = "".join(" -path ./%s -prune -o" % p for p in exclude)
-    script = (
-        "cd %s && find .%s -type f ! -name %s -print0 | sort -z | xargs -0 -r sha256sum; "
-        "find .%s -type l -printf 'link %%p -> %%l\\n' | sort; "
-        "find .%s -type d -printf 'dir %%p\\n' | sort"
-    ) % (root, prune, SECRET, prune, prune)
-    return sh(container, script).stdout.splitlines()
 
 
 def hardlink_groups(container, root):
@@ -75,15 +57,7 @@ def start_sync(check=False):
 
 
 def last_journal():
-    """What the last run of the service logged (by its invocation id), once its summary is in."""
-    text = ""
-    for dummy in range(20):
-        text = mirror("journalctl --sync; journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl show "
-                      "-p InvocationID --value gentoo-mirror-sync.service)").stdout
-        if re.search(r"^(<\d>)?gentoo-mirror-sync: (success|failure|refused|interrupted|already running)", text, re.M):
-            break
-        time.sleep(0.5)
-    return text
+    return last_sync_journal(MIRROR)
 
 
 # ---------------------------------------------------------------------------------------

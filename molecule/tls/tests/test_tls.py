@@ -178,3 +178,20 @@ def test_acme_account_is_registered_for_the_admin_email(host, ca_bundle):
     assert result.rc == 0, result.stderr
     assert "Email contact: mirror-admin@example.test" in result.stdout + result.stderr
 
+
+
+def test_deploy_hook_does_not_reload_a_configuration_nginx_rejects(host):
+    hook = host.check_output("ls /etc/letsencrypt/renewal-hooks/deploy/*")
+    master = host.check_output("systemctl show --property=MainPID --value nginx.service")
+    workers = children(host, master)
+    host.check_output("cp /etc/nginx/nginx.conf /root/nginx.conf.good && echo 'not a directive' >> /etc/nginx/nginx.conf")
+    try:
+        result = host.run("env RENEWED_LINEAGE=%s %s", LIVE, hook)
+    finally:
+        host.check_output("mv /root/nginx.conf.good /etc/nginx/nginx.conf")
+    assert result.rc == 1
+    assert "nginx -t failed, nginx not reloaded" in result.stderr
+    # no reload happened: the same master and the same workers still serve
+    assert host.check_output("systemctl show --property=MainPID --value nginx.service") == master
+    assert children(host, master) == workers
+    handshake()

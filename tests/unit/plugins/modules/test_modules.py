@@ -177,6 +177,19 @@ def test_rsync_login_goes_to_the_url_and_the_environment_never_the_arguments():
     assert bandwidth.rsync_environment(FakeModule({})) == {}
 
 
+def test_rsync_password_file_is_read_by_the_module_not_by_rsync(tmp_path):
+    secret = tmp_path / 'rsync.password'
+    secret.write_text('file-pw-42\n')
+    module = FakeModule({}, rsync_password_file=str(secret))
+    assert bandwidth.rsync_environment(module) == {'RSYNC_PASSWORD': 'file-pw-42'}
+    assert not any(arg.startswith('--password-file') for arg in bandwidth.rsync_base_args(module))
+    # an explicit password wins; a missing file is a clear error
+    assert bandwidth.rsync_environment(FakeModule({}, rsync_password='x', rsync_password_file=str(secret))) == {
+        'RSYNC_PASSWORD': 'x'}
+    with pytest.raises(bandwidth.MeasureError, match='cannot read the rsync password file'):
+        bandwidth.rsync_environment(FakeModule({}, rsync_password_file=str(tmp_path / 'missing')))
+
+
 def test_choose_rsync_file_listing_budget():
     base = 'rsync://upstream/gentoo/'
     module = FakeModule({base: LIST_TOP, base + 'distfiles/': LIST_DISTFILES}, rsync_max_listings=2)
