@@ -275,10 +275,11 @@ class Page:
             d["bare_command"],
             "```",
             "",
-            "The program adds an upstream check (`rsync --list-only` of two files), a dry run with",
-            "`--itemize-changes` to count deletions for its guard, and the status and metrics files;",
-            "when the dry run finds nothing to do it stops there, so a no-change sync is one rsync pass",
-            "plus the check. Full runs: %d of each, no-change runs: %d of each, alternating; seconds,"
+            "The program adds an upstream check (`rsync --list-only` of two files) that runs beside a dry",
+            "run with `--itemize-changes` (which counts deletions for its guard), and the status and",
+            "metrics files; when the dry run finds nothing to do it stops there, so a no-change sync is one",
+            "rsync pass with the check alongside. Into an empty directory (a first sync) nothing can be",
+            "deleted, and the dry run is left out. Full runs: %d of each, no-change runs: %d of each, alternating; seconds,"
             % (full_p["n"], nc_p["n"]),
             "median (min–max); timed inside the host.",
             "",

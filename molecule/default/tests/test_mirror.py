@@ -78,3 +78,21 @@ def test_verify_playbook_passes():
         capture_output=True, text=True, timeout=900, check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def bandwidth_step(*extra):
+    """site.yml --tags bandwidth: the upstream measurement alone; returns the playbook's output."""
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
+    result = subprocess.run(
+        ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "mirrorkit.gentoo.site",
+         "--tags", "bandwidth", *extra], capture_output=True, text=True, timeout=600, check=False, env=env)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return result.stdout
+
+
+def test_bandwidth_check_measures_the_upstream_and_can_be_switched_off():
+    assert "Mbit/s from rsync://default-upstream/gentoo/" in bandwidth_step()
+    out = bandwidth_step("-e", "gentoo_mirror_bandwidth_check=false")
+    measure = out.split("TASK [Measure the bandwidth from the upstream]", 1)[1].split("TASK [", 1)[0]
+    assert "skipping: [default-mirror.example.test]" in measure, measure
+    assert "Mbit/s from" not in out
