@@ -75,13 +75,26 @@ def _get(s, key):
     return s[key] if s else None
 
 
+def page_sections(text: str) -> dict:
+    """{section name: its text below the heading} of a page this module wrote."""
+    found = {}
+    for name, title in TITLES.items():
+        head = "\n## " + title + "\n"
+        if head in text:
+            body = text.split(head, 1)[1]
+            found[name] = body.split("\n## ", 1)[0].strip("\n")
+    return found
+
+
 class Page:
-    def __init__(self, results, smoke, out_dir: Path, img_prefix: str):
+    def __init__(self, results, smoke, out_dir: Path, img_prefix: str, kept=None):
         self.r = results
         self.smoke = smoke
         self.out_dir = out_dir
         self.img_prefix = img_prefix
         self.lines = []
+        # Sections of the page as it stands, for those this run and the saved results lack.
+        self.kept = kept or {}
 
     def add(self, *lines):
         self.lines.extend(lines)
@@ -96,7 +109,11 @@ class Page:
     def header(self, section, data):
         self.add("", "## " + TITLES[section], "")
         if not data:
-            self.add("Not measured in this run (run `tests/bench/run.sh --only %s`)." % section)
+            kept = self.kept.get(section, "")
+            if kept and not kept.startswith("Not measured"):
+                self.add(kept)  # measured in an earlier run: the page keeps it, date and all
+            else:
+                self.add("Not measured in this run (run `tests/bench/run.sh --only %s`)." % section)
             return False
         if "error" in data:
             self.add("This section failed in the run of %s: " % self.r["meta"]["date"], "",
@@ -441,7 +458,8 @@ def write_page(results, smoke=False) -> Path:
         prefix = "performance/"
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = results["meta"]
-    p = Page(results, smoke, out_dir, prefix)
+    kept = {} if smoke or not page.exists() else page_sections(page.read_text())
+    p = Page(results, smoke, out_dir, prefix, kept)
     p.add(
         "# Performance",
         "",
@@ -453,7 +471,8 @@ def write_page(results, smoke=False) -> Path:
         % (meta["load_start"], meta["load_end"]),
         "so absolute figures are noisy: read the ratios, and the min–max spread next to each median.",
         *(["Sections measured in other runs than the last one (`--only`) say so with their own date and load."]
-          if len({v.get("date") for v in results.get("sections", {}).values() if isinstance(v, dict)}) > 1 else []),
+          if len({v.get("date") for v in results.get("sections", {}).values() if isinstance(v, dict)}) > 1
+          or (kept and set(kept) - set(results.get("sections", {}))) else []),
         "Test hosts are podman containers of the project's Debian 12 image on the network",
         "`mirrorkit-bench`; all traffic stays on loopback or between them.",
         "",
