@@ -102,6 +102,7 @@ def test_sync_killed_mid_transfer_shows_no_partial_file_and_the_next_run_complet
     shape_upstream(16)  # 48 MiB at 16 Mbit/s: about 25 s
     try:
         mirror("systemctl start --no-block gentoo-mirror-sync.service")
+
         def partial_files():
             return mirror("find %s/%s -name '*%s*' -type f -size +1k" % (ROOT, directory, name),
                           check=False).stdout.strip()

@@ -179,7 +179,6 @@ def test_acme_account_is_registered_for_the_admin_email(host, ca_bundle):
     assert "Email contact: mirror-admin@example.test" in result.stdout + result.stderr
 
 
-
 def test_deploy_hook_does_not_reload_a_configuration_nginx_rejects(host):
     hook = host.check_output("ls /etc/letsencrypt/renewal-hooks/deploy/*")
     master = host.check_output("systemctl show --property=MainPID --value nginx.service")
