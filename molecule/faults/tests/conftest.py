@@ -97,6 +97,8 @@ def shape_upstream(mbit):
     if mbit:
         subprocess.run(base + ["add", "dev", "eth0", "root", "tbf", "rate", "%dmbit" % mbit,
                                "burst", "32kbit", "latency", "400ms"], check=True)
+        shown = subprocess.run(base + ["show", "dev", "eth0"], capture_output=True, text=True, check=True).stdout
+        assert "tbf" in shown and ("rate %dMbit" % mbit) in shown, shown
 
 
 def sha256_bytes(data):
