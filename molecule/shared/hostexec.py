@@ -44,3 +44,16 @@ def last_sync_journal(container):
             break
         time.sleep(0.5)
     return text
+
+
+# Pebble's issuing root, made when Pebble starts, from its management interface (shared/prepare_pebble.yml)
+PEBBLE_ROOT_COMMAND = ("python3 -c \"import ssl, urllib.request; print(urllib.request.urlopen("
+                       "'https://localhost:15000/roots/0', context=ssl.create_default_context("
+                       "cafile='/etc/pebble/api-ca.pem'), timeout=10).read().decode())\"")
+
+
+def pebble_root_pem(container):
+    """Pebble's current issuing root certificate (PEM), read inside its test host."""
+    pem = sh(container, PEBBLE_ROOT_COMMAND).stdout
+    assert "BEGIN CERTIFICATE" in pem, pem
+    return pem

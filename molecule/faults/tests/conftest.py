@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
-from hostexec import checksums, last_sync_journal, sh  # noqa: E402,F401 pylint: disable=wrong-import-position,unused-import
+from hostexec import checksums, last_sync_journal, pebble_root_pem, sh  # noqa: E402,F401 pylint: disable=wrong-import-position,unused-import
 
 MIRROR = "faults-mirror.example.test"
 UPSTREAM = "faults-upstream"

@@ -5,17 +5,14 @@ import os
 import re
 import subprocess
 
-from conftest import HOSTNAME, PEBBLE, sh
+from conftest import HOSTNAME, PEBBLE, pebble_root_pem
 
 testinfra_hosts = [HOSTNAME]
 
 
 def test_verify_passes_over_http_https_and_rsync(tmp_path):
-    root = sh(PEBBLE, "python3 -c \"import ssl, urllib.request; print(urllib.request.urlopen("
-                      "'https://localhost:15000/roots/0', context=ssl.create_default_context("
-                      "cafile='/etc/pebble/api-ca.pem'), timeout=10).read().decode())\"").stdout
     bundle = tmp_path / "pebble-root.pem"
-    bundle.write_text(root)
+    bundle.write_text(pebble_root_pem(PEBBLE))
     cmd = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "mirrorkit.gentoo.verify",
            "-e", "gentoo_mirror_verify_ca_bundle=%s" % bundle]
     env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
