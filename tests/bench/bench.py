@@ -45,8 +45,10 @@ FLEET = ("bench-p1.example.test", "bench-p2.example.test", "bench-p3.example.tes
 SMOKE_HOST = "bench-smoke"
 PORT_HTTP = 59080      # published 127.0.0.1:59080 -> bench-mirror:80 (for people; not measured)
 PORT_RSYNC = 59873     # published 127.0.0.1:59873 -> bench-mirror:873
+PORT_SSH = 59022       # published 127.0.0.1:59022 -> bench-mirror:22 (provisioning over SSH)
 SMOKE_PORTS = {"mirror": 59180, "stock": 59181, "rsync": 59874}
-SYNC_PROGRAM = "/usr/local/bin/gentoo-mirror-sync"
+SYNC_PROGRAM = "/usr/local/bin/gentoo-mirror-sync"  # the launcher the role installs
+SYNC_MODULE = "/usr/local/lib/gentoo-mirror-sync/gentoo_mirror_sync.py"  # ... and the program it runs
 # The bandwidth module's time budget (from the first byte): 8 s, so that the whole measurement,
 # connection and warm-up included, fits the 10 s target.
 BW_SECONDS = 8
@@ -170,7 +172,7 @@ class Bench:
             self.rates, self.load_seconds, self.load_conns = [], 3, 20
         else:
             self.runs, self.wrk_seconds, self.conns = 3, 5, [30, 1000, 10000]
-            self.rsync_clients, self.nochange_runs, self.full_runs = 30, 5, 2
+            self.rsync_clients, self.nochange_runs, self.full_runs = 30, 9, 2
             self.rsync_batches = 1
             self.rates, self.load_seconds, self.load_conns = [2, 20, 80], 30, 1000
 
@@ -211,7 +213,9 @@ class Bench:
         env["ANSIBLE_HOST_KEY_CHECKING"] = "False"
         return env
 
-    def write_inventory(self, path: Path, mirrors) -> None:
+    def write_inventory(self, path: Path, mirrors, ssh_key: Path | None = None) -> None:
+        """An inventory of the upstream and the mirrors; with ssh_key, MIRROR is reached over SSH
+        (127.0.0.1:PORT_SSH, pipelining on) instead of podman exec."""
         lines = [
             "# written by tests/bench/bench.py",
             "all:",
@@ -225,7 +229,18 @@ class Bench:
             "    gentoo_mirrors:",
             "      hosts:",
         ]
-        lines += ["        %s:" % m for m in mirrors]
+        for name in mirrors:
+            lines.append("        %s:" % name)
+            if ssh_key and name == MIRROR:
+                lines += [
+                    "          ansible_connection: ssh",
+                    "          ansible_host: 127.0.0.1",
+                    "          ansible_port: %d" % PORT_SSH,
+                    "          ansible_user: root",
+                    "          ansible_ssh_private_key_file: %s" % ssh_key,
+                    "          ansible_ssh_common_args: -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no",
+                    "          ansible_pipelining: true",
+                ]
         lines += [
             "      vars:",
             "        gentoo_mirror_hostname: \"{{ inventory_hostname }}\"",
@@ -238,10 +253,10 @@ class Bench:
         ]
         path.write_text("\n".join(lines) + "\n")
 
-    def playbook(self, inventory: Path, playbook: str, *extra: str, log_name: str, timeout=3600):
+    def playbook(self, inventory: Path, playbook: str, *extra: str, log_name: str, timeout=3600, env=None):
         """ansible-playbook on the machine: (seconds, recap {host: counters}, exit)."""
         argv = ["ansible-playbook", "-i", str(inventory), playbook, *extra]
-        env = self.ansible_env()
+        env = dict(self.ansible_env(), **(env or {}))
         # Per-task times in the log (build/bench/full/site-*.log), to see where a run spends them.
         env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"
         start = time.monotonic()
@@ -252,6 +267,18 @@ class Bench:
             raise CommandFailed("%s failed (exit %d); log: %s\n%s" % (
                 " ".join(argv), proc.returncode, self.out / log_name, proc.stdout[-3000:]))
         return took, parse_recap(proc.stdout)
+
+    def setup_ssh(self, host: Host) -> Path:
+        """Debian's OpenSSH server in host, root's login by a key made for this run; returns the key."""
+        key = self.out / "ssh" / "id_ed25519"
+        key.parent.mkdir(parents=True, exist_ok=True)
+        if not key.exists():
+            run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mirrorkit-bench", "-f", str(key)])
+        host.sh("DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server > /dev/null && "
+                "install -d -m 0700 /root/.ssh && printf '%%s\\n' %s > /root/.ssh/authorized_keys && "
+                "chmod 0600 /root/.ssh/authorized_keys && systemctl enable --now ssh > /dev/null"
+                % shlex.quote(key.with_suffix(".pub").read_text().strip()), timeout=600)
+        return key
 
     # -- setup -------------------------------------------------------------------------
     def setup_full(self) -> None:
@@ -266,7 +293,8 @@ class Bench:
             if run(["podman", "network", "exists", NET], check=False).returncode != 0:
                 run(["podman", "network", "create", NET])
             self.start_host(UPSTREAM)
-            self.start_host(MIRROR, "-p", "127.0.0.1:%d:80" % PORT_HTTP, "-p", "127.0.0.1:%d:873" % PORT_RSYNC)
+            self.start_host(MIRROR, "-p", "127.0.0.1:%d:80" % PORT_HTTP, "-p", "127.0.0.1:%d:873" % PORT_RSYNC,
+                            "-p", "127.0.0.1:%d:22" % PORT_SSH)
         if "http" in self.sections and STOCK not in self.started:
             self.start_host(STOCK)
         for name in self.started:
@@ -363,7 +391,9 @@ class Bench:
         self.sync_dir = str(base / "bench-sync")
         self.sync_upstream = "rsync://127.0.0.1:%d/tree100k/" % SMOKE_PORTS["rsync"]
         self.rsync_url = "rsync://127.0.0.1:%d/gentoo/" % SMOKE_PORTS["rsync"]
-        self.program = str(TOP / "roles" / "gentoo_mirror_sync" / "files" / "gentoo-mirror-sync")
+        # No installed launcher here: the program's module runs as a script.
+        self.program_module = str(TOP / "roles" / "gentoo_mirror_sync" / "files" / "gentoo_mirror_sync.py")
+        self.program = "python3 -I " + self.program_module
         self.inv1 = self.out / "inventory-1.yml"
         self.write_inventory(self.inv1, [MIRROR])
 
@@ -510,6 +540,7 @@ class Bench:
         """A configuration of the sync program for target directory <sync_dir>/<name>; returns
         (program command, bare rsync command with the very flags the program uses)."""
         program = getattr(self, "program", SYNC_PROGRAM)
+        module = getattr(self, "program_module", SYNC_MODULE)
         root = "%s/%s" % (self.sync_dir, name)
         state = "%s/state-%s" % (self.sync_dir, name)
         cfg = {"upstream": self.sync_upstream, "root": root, "state_dir": state, "retries": 0}
@@ -525,7 +556,7 @@ class Bench:
             "spec = importlib.util.spec_from_loader('gms', loader)\n"
             "mod = importlib.util.module_from_spec(spec); loader.exec_module(mod)\n"
             "print(shlex.join(mod.sync_command(mod.load_config(sys.argv[2]))))\n"
-            "EOF" % (program, conf)).strip()
+            "EOF" % (module, conf)).strip()
         return "%s --config %s" % (program, conf), bare
 
     def section_sync(self) -> None:
@@ -600,6 +631,22 @@ class Bench:
             raise CommandFailed("no fresh provisioning figure in a --reuse run; run without --reuse")
         result["one"] = {"fresh": self.fresh1[0], "again": summary(again), "changed": changed}
         say("    1 host: fresh %.1f s, no-change %.1f s, changed %s" % (self.fresh1[0], summary(again)["median"], changed))
+        # The same no-change run the way an admin runs it: over SSH, with pipelining (one
+        # connection per task instead of podman's three execs). Every run starts a new SSH
+        # master connection (a control path directory of its own), as a first run of the day would.
+        inv_ssh = self.out / "inventory-1-ssh.yml"
+        self.write_inventory(inv_ssh, [MIRROR], ssh_key=self.setup_ssh(self.mirror))
+        again_ssh, changed_ssh = [], []
+        for i in range(self.runs):
+            control = self.out / "ssh" / ("cp-%d" % i)
+            control.mkdir(parents=True, exist_ok=True)
+            took, recap = self.playbook(inv_ssh, "mirrorkit.gentoo.site", log_name="site-1-again-ssh.log",
+                                        env={"ANSIBLE_SSH_CONTROL_PATH_DIR": str(control)})
+            again_ssh.append(took)
+            changed_ssh.append(sum(v.get("changed", 0) for h, v in recap.items() if h != UPSTREAM))
+        result["one"].update(again_ssh=summary(again_ssh), changed_ssh=changed_ssh)
+        result["ssh_port"] = PORT_SSH
+        say("    1 host over SSH: no-change %.1f s, changed %s" % (summary(again_ssh)["median"], changed_ssh))
         for name in FLEET:
             self.start_host(name)
         for name in FLEET:

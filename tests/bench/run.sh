@@ -51,6 +51,16 @@ if [[ " $* " == *" --smoke "* ]]; then
   fi
 fi
 
+# A full run provisions over SSH too (section provisioning): OpenSSH's client on this machine.
+if [[ " $* " != *" --smoke "* ]] && ! command -v ssh-keygen > /dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing on this machine: ssh, ssh-keygen; install them: apt-get install -y openssh-client" >&2
+    exit 2
+  fi
+  echo "==> installing openssh-client (Debian package)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client > /dev/null
+fi
+
 # The bench hosts are removed whatever happens (bench.py removes them too; this covers a kill).
 cleanup() {
   local names

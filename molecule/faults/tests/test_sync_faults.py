@@ -33,12 +33,12 @@ def test_upstream_unreachable_fails_after_bounded_retries_then_recovers():
     assert proc.returncode != 0
     journal = last_journal()
     # gentoo_mirror_sync_retries: 2 -> three attempts, two "retrying" lines, then one summary
-    assert len(re.findall(r"upstream check: rsync exit \d+ .*attempt \d of 3, retrying in \d+ s", journal)) == 2, journal
-    assert re.search(r"^(<3>)?gentoo-mirror-sync: failure: upstream check failed: rsync exit (10|35) ", journal, re.M), journal
+    assert len(re.findall(r"dry run: rsync exit \d+ .*attempt \d of 3, retrying in \d+ s", journal)) == 2, journal
+    assert re.search(r"^(<3>)?gentoo-mirror-sync: failure: dry run failed: rsync exit (10|35) ", journal, re.M), journal
     assert took < 120
     # the failure is in the journal at error priority, where an admin's alerting looks
     errors = mirror("journalctl --no-pager -o cat -p err -u gentoo-mirror-sync.service").stdout
-    assert "gentoo-mirror-sync: failure: upstream check failed" in errors
+    assert "gentoo-mirror-sync: failure: dry run failed" in errors
     st = status()
     assert st["result"] == "failure" and st["attempts"] == 3
     assert st["consecutive_failures"] >= 1

@@ -1,13 +1,13 @@
-"""Load roles/gentoo_mirror_sync/files/gentoo-mirror-sync (a script without .py) as a module."""
+"""Load the sync program roles/gentoo_mirror_sync/files/gentoo_mirror_sync.py (a file the role
+installs, not a package module) as a module."""
 
 import importlib.machinery
 import importlib.util
 import pathlib
-import types
 
 import pytest
 
-PROGRAM = pathlib.Path(__file__).resolve().parents[3] / "roles" / "gentoo_mirror_sync" / "files" / "gentoo-mirror-sync"
+PROGRAM = pathlib.Path(__file__).resolve().parents[3] / "roles" / "gentoo_mirror_sync" / "files" / "gentoo_mirror_sync.py"
 
 
 def load_program():
@@ -30,6 +30,7 @@ def cfg(gms, tmp_path):
     # A populated tree, as on every run but the first (the first sync skips the dry run).
     (root / "distfiles").mkdir(parents=True)
     (root / "distfiles" / "layout.conf").write_text("[structure]\n0=filename-hash BLAKE2B 8\n")
+    (root / "distfiles" / "timestamp.mirmon").write_text("1764547200\n")
     state.mkdir()
     return gms.validate_config({
         "upstream": "rsync://upstream.example/gentoo/",
@@ -37,22 +38,3 @@ def cfg(gms, tmp_path):
         "state_dir": str(state),
         "user": "gentoo-mirror",
     })
-
-
-class InlineThread:
-    """Stands in for threading.Thread in the program: runs the target at start(), so that the
-    order of the rsync calls (upstream check, then dry run) is fixed in the tests."""
-
-    def __init__(self, target=None, name=None, daemon=None):
-        self.target = target
-
-    def start(self):
-        self.target()
-
-    def join(self, timeout=None):
-        return None
-
-
-@pytest.fixture(autouse=True)
-def inline_threads(gms, monkeypatch):
-    monkeypatch.setattr(gms, "threading", types.SimpleNamespace(Thread=InlineThread))

@@ -1,4 +1,4 @@
-"""Unit tests of the sync program roles/gentoo_mirror_sync/files/gentoo-mirror-sync.
+"""Unit tests of the sync program roles/gentoo_mirror_sync/files/gentoo_mirror_sync.py.
 
 Only subprocess.Popen (rsync) is replaced; locks, files, status and metrics are real files in
 a temporary directory.
@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import threading
 
 import subprocess as gms_subprocess
 
@@ -200,11 +199,12 @@ def test_sync_command_flags_and_order(gms, cfg):
     assert not any(a.startswith("--max-delete") for a in gms.sync_command(cfg))
 
 
-def test_dry_run_is_the_same_command_plus_itemize(gms, cfg):
+def test_dry_run_is_the_same_command_plus_itemize_with_sizes(gms, cfg):
     dry = gms.dry_run_command(cfg)
     real = gms.sync_command(cfg)
-    assert "--dry-run" in dry and "--itemize-changes" in dry
-    assert [a for a in dry if a not in ("--dry-run", "--itemize-changes")] == real
+    # --itemize-changes is --out-format="%i %n%L"; the size (%l) feeds the upstream check
+    assert "--dry-run" in dry and "--out-format=%i %l %n%L" in dry
+    assert [a for a in dry if a not in ("--dry-run", "--out-format=%i %l %n%L")] == real
 
 
 @pytest.mark.parametrize("upstream,expect", [
@@ -285,15 +285,15 @@ def test_parse_stats_of_a_transfer(gms):
 
 def test_parse_dry_run_counts_changes_and_deletions(gms):
     out = [
-        "cd+++++++++ distfiles/ab/",
-        ">f+++++++++ distfiles/ab/foo-1.0.tar.gz",
-        "hf+++++++++ distfiles/ab/bar => distfiles/ab/foo-1.0.tar.gz",
-        ".d..t...... releases/",
-        "cL+++++++++ snapshots/current -> x",
-        "*deleting   distfiles/cd/old-0.1.tar.gz",
-        "*deleting   distfiles/cd/",
-        "*deleting   releases/historical/x86/2008.0/stage3.tar.bz2",
-        "*deleting   releases/historical/",
+        "cd+++++++++ 4,096 distfiles/ab/",
+        ">f+++++++++ 0 distfiles/ab/foo-1.0.tar.gz",
+        "hf+++++++++ 0 distfiles/ab/bar => distfiles/ab/foo-1.0.tar.gz",
+        ".d..t...... 4,096 releases/",
+        "cL+++++++++ 0 snapshots/current -> x",
+        "*deleting   0 distfiles/cd/old-0.1.tar.gz",
+        "*deleting   0 distfiles/cd/",
+        "*deleting   0 releases/historical/x86/2008.0/stage3.tar.bz2",
+        "*deleting   0 releases/historical/",
         "Welcome to the upstream motd",
     ] + stats(files_total=100, created=2, deleted=4).splitlines()
     plan = gms.parse_dry_run(out, exclude_historical=False)
@@ -426,7 +426,7 @@ def test_no_retries_when_configured_off(gms, cfg):
 def test_no_change_run_is_one_dry_run_and_reports_zero(gms, cfg, run, capsys):
     code, fake, dummy_out = run(scripted())
     assert code == 0
-    assert fake.kinds() == ["check", "dry"]
+    assert fake.kinds() == ["dry"]
     status = status_of(cfg)
     assert status["result"] == "success"
     assert status["files_transferred"] == 0 and status["bytes_transferred"] == 0
@@ -445,14 +445,14 @@ def test_no_change_run_is_one_dry_run_and_reports_zero(gms, cfg, run, capsys):
 
 
 def test_changes_are_applied_with_max_delete_backstop(gms, cfg, run, capsys):
-    dry = "\n".join([">f+++++++++ distfiles/ab/new.tar.gz", "*deleting   distfiles/cd/old.tar.gz"])
+    dry = "\n".join([">f+++++++++ 0 distfiles/ab/new.tar.gz", "*deleting   0 distfiles/cd/old.tar.gz"])
     dry += stats(files_total=2000, created=1, deleted=1)
     real = stats(files_total=2000, created=1, deleted=1, transferred=1, size=4096, received=5000)
     code, fake, dummy_out = run(scripted(dry=(0, dry), sync=(0, real)))
     assert code == 0
-    assert fake.kinds() == ["check", "dry", "sync"]
+    assert fake.kinds() == ["dry", "sync"]
     # 10 % of the 2000 entries: 200, below the absolute 10000
-    assert "--max-delete=200" in fake.calls[2]
+    assert "--max-delete=200" in fake.calls[1]
     status = status_of(cfg)
     assert (status["files_transferred"], status["bytes_transferred"], status["files_deleted"]) == (1, 4096, 1)
     assert status["changes_applied"] is True
@@ -465,12 +465,12 @@ def test_full_filesystem_fails_clearly_and_gives_the_space_back(gms, cfg, run):
     open(os.path.join(partial, "huge.bin"), "w").close()
     served = os.path.join(cfg["root"], "experimental", "served.txt")
     open(served, "w").close()
-    dry = ">f+++++++++ experimental/big/huge.bin" + stats(files_total=10, created=1)
+    dry = ">f+++++++++ 0 experimental/big/huge.bin" + stats(files_total=10, created=1)
     real = ('rsync: [receiver] write failed on "/srv/gentoo/experimental/big/.~tmp~/huge.bin": '
             "No space left on device (28)\nrsync error: error in file IO (code 11) at receiver.c(380)\n")
     code, fake, dummy_out = run(scripted(dry=(0, dry), sync=(11, real)))
     assert code == 1
-    assert fake.kinds() == ["check", "dry", "sync"]  # a full disk is not retried
+    assert fake.kinds() == ["dry", "sync"]  # a full disk is not retried
     status = status_of(cfg)
     assert status["result"] == "failure" and status["rsync_exit_code"] == 11
     assert "No space left on device" in status["message"]
@@ -486,7 +486,7 @@ def test_lock_descriptor_is_inherited_by_rsync(gms, cfg, run):
 
 
 def test_vanished_files_count_as_success(gms, cfg, run):
-    dry = ">f+++++++++ distfiles/ab/new.tar.gz\n" + stats(transferred=1)
+    dry = ">f+++++++++ 0 distfiles/ab/new.tar.gz\n" + stats(transferred=1)
     code, _fake, dummy_out = run(scripted(dry=(0, dry), sync=(24, stats(transferred=1, size=10))))
     assert code == 0
     status = status_of(cfg)
@@ -495,23 +495,60 @@ def test_vanished_files_count_as_success(gms, cfg, run):
 
 
 def test_missing_layout_conf_is_refused_and_tree_untouched(gms, cfg, run, capsys):
-    listing = "-rw-r--r-- 11 2026/11/25 08:00:00 timestamp.mirmon\n"
-    code, fake, dummy_out = run(scripted(check=(0, listing)))
+    dry = "*deleting   0 distfiles/layout.conf\n" + stats(files_total=100)
+    code, fake, dummy_out = run(scripted(dry=(0, dry)))
     assert code == 3
-    # the dry run ran beside the check (it writes nothing); the real run never started
-    assert fake.kinds() == ["check", "dry"]
+    # the dry run (which writes nothing) found it out; the real run never started
+    assert fake.kinds() == ["dry"]
     status = status_of(cfg)
     assert status["result"] == "refused"
     assert "distfiles/layout.conf is missing" in status["message"]
     assert "the tree is unchanged" in status["message"]
     assert "--force" in status["message"]
     assert "gentoo-mirror-sync: refused: upstream looks broken" in capsys.readouterr().out
+    assert os.path.exists(os.path.join(cfg["root"], "distfiles", "layout.conf"))
 
 
-def test_missing_distfiles_directory_is_refused(gms, cfg, run):
-    code, fake, dummy_out = run(scripted(check=(23, "")))
-    assert code == 3 and fake.kinds() == ["check", "dry"]
-    assert "layout.conf is missing" in status_of(cfg)["message"]
+def test_empty_upstream_is_refused_for_its_missing_files_first(gms, cfg, run):
+    dry = "\n".join(["*deleting   0 distfiles/timestamp.mirmon", "*deleting   0 distfiles/layout.conf",
+                     "*deleting   0 distfiles/"]) + stats(files_total=1)
+    code, fake, dummy_out = run(scripted(dry=(0, dry)))
+    assert code == 3 and fake.kinds() == ["dry"]
+    message = status_of(cfg)["message"]
+    assert message.startswith("upstream looks broken (distfiles/layout.conf is missing; "
+                              "distfiles/timestamp.mirmon is missing)"), message
+
+
+def test_a_required_file_absent_on_both_sides_is_refused(gms, cfg, run):
+    # rsync names no entry that upstream lacks and the tree lacks too
+    os.unlink(os.path.join(cfg["root"], "distfiles", "timestamp.mirmon"))
+    code, fake, dummy_out = run(scripted())
+    assert code == 3 and fake.kinds() == ["dry"]
+    assert "distfiles/timestamp.mirmon is missing" in status_of(cfg)["message"]
+
+
+@pytest.mark.parametrize("line,problem", [
+    (">f.st...... 0 distfiles/layout.conf", "distfiles/layout.conf is empty"),
+    ("cL+++++++++ 9 distfiles/layout.conf -> /etc/passwd", "distfiles/layout.conf is not a regular file"),
+    ("cd+++++++++ 4,096 distfiles/timestamp.mirmon/", "distfiles/timestamp.mirmon is not a regular file"),
+])
+def test_required_files_that_upstream_changed_into_something_wrong_are_refused(gms, cfg, run, line, problem):
+    code, dummy_fake, dummy_out = run(scripted(dry=(0, line + "\n" + stats())))
+    assert code == 3
+    assert problem in status_of(cfg)["message"]
+
+
+def test_required_files_that_upstream_updated_are_accepted(gms, cfg, run):
+    dry = "\n".join([">f.st...... 1,234 distfiles/timestamp.mirmon",
+                     "hf+++++++++ 101 distfiles/layout.conf => distfiles/ab/layout.conf"])
+    code, fake, dummy_out = run(scripted(dry=(0, dry + stats(transferred=2))))
+    assert code == 0 and fake.kinds() == ["dry", "sync"]
+
+
+def test_upstream_files_from_dry_run_reads_the_tree_for_unnamed_entries(gms, cfg):
+    plan = gms.parse_dry_run(["*deleting   0 distfiles/layout.conf"] + stats().splitlines())
+    found = gms.upstream_files_from_dry_run(cfg["root"], plan)
+    assert found == {"timestamp.mirmon": ("-", 11)}
 
 
 def test_first_sync_into_an_empty_tree_skips_the_dry_run(gms, cfg, run):
@@ -533,31 +570,24 @@ def test_first_sync_from_a_broken_upstream_is_refused_before_anything_is_fetched
     assert code == 3 and fake.kinds() == ["check"]
 
 
-def test_upstream_check_and_dry_run_run_side_by_side(gms, cfg, run, monkeypatch):
-    """With real threads: the check is still running when the dry run starts."""
-    monkeypatch.setattr(gms, "threading", threading)
-    both = threading.Barrier(2, timeout=10)
-
-    def script(kind, _argv):
-        if kind in ("check", "dry"):
-            both.wait()  # each waits for the other: only concurrent runs get past
-        return {"check": (0, LISTING_OK), "dry": (0, STATS_NO_CHANGE)}[kind]
-
-    code, fake, dummy_out = run(script)
-    assert code == 0 and sorted(fake.kinds()) == ["check", "dry"]
+def test_no_change_sync_into_a_populated_tree_is_one_rsync_pass(gms, cfg, run):
+    """The dry run answers the upstream check too: no separate listing of upstream."""
+    code, fake, dummy_out = run(scripted(check=(10, "")))
+    assert code == 0 and fake.kinds() == ["dry"]
 
 
 def test_force_overrides_the_upstream_check(gms, cfg, run):
-    code, fake, dummy_out = run(scripted(check=(0, "")), extra_args=["--force"])
-    assert code == 0 and fake.kinds() == ["check", "dry"]
+    dry = "*deleting   0 distfiles/layout.conf\n" + stats(files_total=100, deleted=1)
+    code, fake, dummy_out = run(scripted(dry=(0, dry), sync=(0, stats(deleted=1))), extra_args=["--force"])
+    assert code == 0 and fake.kinds() == ["dry", "sync"]
     assert status_of(cfg)["forced"] is True
 
 
 def test_too_many_deletions_are_refused_before_the_real_run(gms, cfg, run):
-    dry = "\n".join("*deleting   distfiles/%02x/f" % i for i in range(60)) + stats(files_total=100)
+    dry = "\n".join("*deleting   0 distfiles/%02x/f" % i for i in range(60)) + stats(files_total=100)
     code, fake, dummy_out = run(scripted(dry=(0, dry)))
     assert code == 3
-    assert fake.kinds() == ["check", "dry"]
+    assert fake.kinds() == ["dry"]
     status = status_of(cfg)
     assert status["result"] == "refused" and status["files_deleted"] == 0
     assert "would delete 60 of the 160 entries" in status["message"]
@@ -565,15 +595,15 @@ def test_too_many_deletions_are_refused_before_the_real_run(gms, cfg, run):
 
 
 def test_force_applies_the_deletions_without_a_limit(gms, cfg, run):
-    dry = "\n".join("*deleting   distfiles/%02x/f" % i for i in range(60)) + stats(files_total=100)
+    dry = "\n".join("*deleting   0 distfiles/%02x/f" % i for i in range(60)) + stats(files_total=100)
     code, fake, dummy_out = run(scripted(dry=(0, dry), sync=(0, stats(deleted=60))), extra_args=["--force"])
-    assert code == 0 and fake.kinds() == ["check", "dry", "sync"]
-    assert not any(a.startswith("--max-delete") for a in fake.calls[2])
+    assert code == 0 and fake.kinds() == ["dry", "sync"]
+    assert not any(a.startswith("--max-delete") for a in fake.calls[1])
     assert status_of(cfg)["files_deleted"] == 60
 
 
 def test_max_delete_hit_during_the_real_run_is_reported(gms, cfg, run):
-    dry = "*deleting   distfiles/aa/f\n" + stats(files_total=1000)
+    dry = "*deleting   0 distfiles/aa/f\n" + stats(files_total=1000)
     code, _fake, dummy_out = run(scripted(dry=(0, dry), sync=(25, stats(deleted=100))))
     assert code == 3
     status = status_of(cfg)
@@ -581,10 +611,10 @@ def test_max_delete_hit_during_the_real_run_is_reported(gms, cfg, run):
 
 
 def test_transient_failure_then_success(gms, cfg, run):
-    dry = ">f+++++++++ distfiles/ab/new\n" + stats(transferred=1)
+    dry = ">f+++++++++ 0 distfiles/ab/new\n" + stats(transferred=1)
     code, fake, sleeps = run(scripted(dry=(0, dry), sync=[(30, ""), (0, stats(transferred=1, size=5))]))
     assert code == 0
-    assert fake.kinds() == ["check", "dry", "sync", "sync"]
+    assert fake.kinds() == ["dry", "sync", "sync"]
     assert sleeps == [60]
     assert status_of(cfg)["attempts"] == 2
 
@@ -593,9 +623,9 @@ def test_failure_keeps_last_success_and_counts_failures(gms, cfg, run, capsys):
     run(scripted())
     first = status_of(cfg)
     for n in (1, 2):
-        code, fake, sleeps = run(scripted(check=(10, "")))
+        code, fake, sleeps = run(scripted(dry=(10, "")))
         assert code == 1
-        assert fake.kinds() == ["check"] * 4 + ["dry"] and sleeps == [60, 120, 240]
+        assert fake.kinds() == ["dry"] * 4 and sleeps == [60, 120, 240]
         status = status_of(cfg)
         assert status["result"] == "failure" and status["exit_code"] == 1
         assert status["rsync_exit_code"] == 10
@@ -603,7 +633,7 @@ def test_failure_keeps_last_success_and_counts_failures(gms, cfg, run, capsys):
         assert status["last_success"] == first["last_success"]
         assert status["consecutive_failures"] == n
     out = capsys.readouterr().out
-    assert "gentoo-mirror-sync: failure: upstream check failed: rsync exit 10 (error in socket I/O)" in out
+    assert "gentoo-mirror-sync: failure: dry run failed: rsync exit 10 (error in socket I/O)" in out
     metrics = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
     assert "gentoo_mirror_sync_consecutive_failures" in metrics
     assert re.search(r"^gentoo_mirror_sync_consecutive_failures\{[^}]*\} 2$", metrics, re.M)
@@ -613,7 +643,7 @@ def test_failure_keeps_last_success_and_counts_failures(gms, cfg, run, capsys):
 
 def test_failure_is_logged_at_error_priority_in_the_journal(gms, cfg, run, capsys, monkeypatch):
     monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
-    run(scripted(check=(1, "")))
+    run(scripted(dry=(1, "")))
     assert "<3>gentoo-mirror-sync: failure:" in capsys.readouterr().out
 
 
@@ -630,7 +660,7 @@ def test_second_run_while_locked_says_already_running(gms, cfg, run, capsys):
     assert not os.path.exists(os.path.join(cfg["state_dir"], "status.json"))
     # once the holder is gone, the next run goes ahead
     code, fake, dummy_out = run(scripted())
-    assert code == 0 and fake.kinds() == ["check", "dry"]
+    assert code == 0 and fake.kinds() == ["dry"]
 
 
 def test_leftovers_cleaned_only_after_an_unclean_run(gms, cfg, run):
@@ -642,7 +672,7 @@ def test_leftovers_cleaned_only_after_an_unclean_run(gms, cfg, run):
     run(scripted())
     assert os.path.isdir(leftover)
     # a failing run leaves the marker behind ...
-    run(scripted(check=(1, "")))
+    run(scripted(dry=(1, "")))
     assert os.path.exists(os.path.join(cfg["state_dir"], "sync.running"))
     # ... so the next run removes the leftovers first
     run(scripted())
@@ -663,7 +693,7 @@ def test_password_never_reaches_arguments_output_or_status(gms, cfg, run, tmp_pa
     secret.write_text("s3cr3t-pw\n")
     conf = {"upstream_user": "mirror42", "password_file": str(secret)}
     run(scripted(), config=conf)
-    run(scripted(check=(5, "")), config=conf)
+    run(scripted(dry=(5, "")), config=conf)
     _code, fake, dummy_out = run(scripted(), config=conf)
     assert all("s3cr3t-pw" not in " ".join(argv) for argv in fake.calls)
     assert all("--password-file=%s" % secret in argv for argv in fake.calls)
@@ -745,7 +775,7 @@ def test_metrics_are_valid_textfile_format(gms, cfg, run):
 
 
 def test_metrics_before_any_success_report_zero(gms, cfg, run):
-    run(scripted(check=(1, "")))
+    run(scripted(dry=(1, "")))
     text = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
     assert re.search(r"^gentoo_mirror_sync_last_success_timestamp_seconds\{[^}]*\} 0$", text, re.M)
     assert status_of(cfg)["last_success"] is None
@@ -766,15 +796,50 @@ def test_config_file_may_start_with_comment_lines(gms, cfg, tmp_path):
 @pytest.mark.parametrize("error", ["@ERROR: auth failed on module gentoo",
                                    "@ERROR: Unknown module 'gentoo-typo'"])
 def test_daemon_refusals_that_no_retry_changes_fail_at_once(gms, cfg, run, error):
-    code, fake, sleeps = run(scripted(check=(5, error + "\nrsync error: error starting client-server protocol (code 5)\n")))
+    code, fake, sleeps = run(scripted(dry=(5, error + "\nrsync error: error starting client-server protocol (code 5)\n")))
     assert code == 1
-    assert fake.kinds() == ["check", "dry"] and sleeps == []
+    assert fake.kinds() == ["dry"] and sleeps == []
     assert status_of(cfg)["message"] == (
-        "upstream check failed: rsync exit 5 (error starting client-server protocol (upstream refused or busy)): " + error)
+        "dry run failed: rsync exit 5 (error starting client-server protocol (upstream refused or busy)): " + error)
 
 
 def test_busy_daemon_is_retried(gms, cfg, run):
     busy = "@ERROR: max connections (50) reached -- try again later\n"
-    code, fake, sleeps = run(scripted(check=[(5, busy), (0, LISTING_OK)]))
+    code, fake, sleeps = run(scripted(dry=[(5, busy), (0, STATS_NO_CHANGE)]))
     assert code == 0
     assert sleeps == [60]
+
+
+# ---------------------------------------------------------------------------------------
+# command line
+
+
+def test_command_line_options(gms):
+    args = gms.parse_args(["--config", "/etc/x.conf", "--force", "--clean"])
+    assert (args.config, args.force, args.clean, args.check_config) == ("/etc/x.conf", True, True, False)
+    args = gms.parse_args(["--config=/etc/y.conf", "--check-config"])
+    assert (args.config, args.check_config, args.force) == ("/etc/y.conf", True, False)
+    assert gms.parse_args([]).config == "/etc/gentoo-mirror/sync.conf"
+
+
+@pytest.mark.parametrize("argv,problem", [
+    (["--frce"], "unknown argument '--frce'"),
+    (["--config"], "--config needs a file name"),
+    (["extra"], "unknown argument 'extra'"),
+])
+def test_bad_usage_exits_2_and_says_why(gms, capsys, argv, problem):
+    with pytest.raises(SystemExit) as exc:
+        gms.parse_args(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: gentoo-mirror-sync [--config FILE]")
+    assert err.rstrip().endswith("gentoo-mirror-sync: error: " + problem)
+
+
+def test_help_lists_every_option_and_exits_0(gms, capsys):
+    with pytest.raises(SystemExit) as exc:
+        gms.parse_args(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--config FILE", "--check-config", "--force", "--clean", "--help"):
+        assert option in out

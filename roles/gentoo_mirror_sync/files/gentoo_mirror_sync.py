@@ -1,0 +1,938 @@
+# Copyright: mirrorkit developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""gentoo-mirror-sync: keep a Gentoo source mirror tree in step with its upstream.
+
+Installed by the mirrorkit.gentoo.gentoo_mirror_sync role as
+/usr/local/lib/gentoo-mirror-sync/gentoo_mirror_sync.py, byte-compiled, and started through the
+launcher /usr/local/bin/gentoo-mirror-sync by gentoo-mirror-sync.service (timer: every 4 hours
+from local midnight). Python 3 standard library only, and only the modules a run needs at once:
+start-up time is part of every no-change sync. One run:
+
+1. takes a non-blocking flock() on <state_dir>/sync.lock (a second run exits 0 and says
+   "already running"; the kernel drops the lock when the holder dies, and rsync inherits the
+   descriptor so an orphaned rsync still holds it);
+2. if the previous run did not finish cleanly, removes leftover ".~tmp~" directories;
+3. into a populated tree, runs rsync with --dry-run and an itemized output: counts what
+   would be transferred and deleted. The same answer says whether upstream serves
+   distfiles/layout.conf and distfiles/timestamp.mirmon (an entry the dry run does not name
+   is the same upstream as in the tree). Nothing to do ends the run here: a no-change sync
+   costs one rsync pass. A broken upstream or too many deletions refuse the run and leave
+   the tree untouched;
+4. into an empty tree (the first sync), where nothing can be deleted, the dry run is left
+   out and a listing of those two files (rsync --list-only) checks upstream instead;
+5. runs rsync for real (with --max-delete as a second guard), retrying transient failures;
+6. writes <state_dir>/status.json and <state_dir>/gentoo_mirror_sync.prom atomically and
+   prints one summary line.
+
+Exit status: 0 success (or already running), 1 sync failed, 2 bad usage or configuration,
+3 refused by a guard (tree unchanged), 143 stopped by SIGTERM.
+"""
+
+import errno
+import fcntl
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+PROG = "gentoo-mirror-sync"
+DEFAULT_CONFIG = "/etc/gentoo-mirror/sync.conf"
+PARTIAL_DIR = ".~tmp~"
+SECRET_FILE = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
+HISTORICAL = "releases/historical"
+REQUIRED_UPSTREAM_FILES = ("layout.conf", "timestamp.mirmon")
+STATUS_FILE = "status.json"
+METRICS_FILE = "gentoo_mirror_sync.prom"
+LOCK_FILE = "sync.lock"
+NO_SPACE = "No space left on device"
+RUNNING_MARKER = "sync.running"
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_REFUSED = 3
+EXIT_TERMINATED = 143
+
+RSYNC_EXIT_MEANINGS = {
+    0: "success",
+    1: "syntax or usage error",
+    2: "protocol incompatibility",
+    3: "errors selecting input/output files or directories",
+    4: "requested action not supported",
+    5: "error starting client-server protocol (upstream refused or busy)",
+    6: "daemon unable to append to log file",
+    10: "error in socket I/O",
+    11: "error in file I/O",
+    12: "error in rsync protocol data stream",
+    13: "errors with program diagnostics",
+    14: "error in IPC code",
+    20: "received SIGUSR1 or SIGINT",
+    21: "some error returned by waitpid()",
+    22: "error allocating core memory buffers",
+    23: "partial transfer due to error",
+    24: "partial transfer due to vanished source files",
+    25: "the --max-delete limit stopped deletions",
+    30: "timeout in data send/receive",
+    35: "timeout waiting for daemon connection",
+    127: "rsync not found",
+}
+
+# rsync exit 24 (a file vanished upstream while it was being sent) is normal on a live
+# upstream: the tree is complete apart from files that no longer exist there.
+RSYNC_OK_CODES = (0, 24)
+
+DEFAULTS = {
+    "upstream": "rsync://masterdistfiles.gentoo.org/gentoo/",
+    "root": "/srv/gentoo",
+    "state_dir": "/var/lib/gentoo-mirror",
+    "user": "gentoo-mirror",
+    "upstream_user": "",
+    "password_file": "",
+    "exclude_historical": False,
+    "extra_options": [],
+    "rsync": "/usr/bin/rsync",
+    "timeout": 600,
+    "contimeout": 60,
+    # Refuse a run that would delete more than max_delete entries, or more than
+    # max_delete_percent of the entries in the tree (-1 / 100 switch a limit off).
+    "max_delete": 10000,
+    "max_delete_percent": 10.0,
+    # Transient rsync failures: 5 (daemon busy: "max connections reached"), 10 (socket I/O),
+    # 12 (data stream broken), 30 (I/O timeout), 35 (connect timeout).
+    "retries": 3,
+    "retry_delay": 60,
+    "retry_delay_max": 900,
+    "retry_exit_codes": [5, 10, 12, 30, 35],
+}
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or wrong."""
+
+
+class Terminated(Exception):
+    """SIGTERM arrived (systemctl stop)."""
+
+
+# ---------------------------------------------------------------------------------------
+# configuration
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_config(raw):
+    """Merge raw (a dict from the JSON file) over DEFAULTS and check every value."""
+    if not isinstance(raw, dict):
+        raise ConfigError("the configuration must be a JSON object")
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError("unknown setting(s): %s" % ", ".join(unknown))
+    cfg = dict(DEFAULTS)
+    cfg.update(raw)
+    for key in ("upstream", "root", "state_dir", "rsync"):
+        if not isinstance(cfg[key], str) or not cfg[key]:
+            raise ConfigError("%s must be a non-empty string" % key)
+    for key in ("root", "state_dir", "rsync"):
+        if not cfg[key].startswith("/"):
+            raise ConfigError("%s must be an absolute path, got %r" % (key, cfg[key]))
+    for key in ("user", "upstream_user", "password_file"):
+        if not isinstance(cfg[key], str):
+            raise ConfigError("%s must be a string" % key)
+    if cfg["upstream_user"] and not cfg["password_file"]:
+        raise ConfigError("upstream_user is set but password_file is empty")
+    if cfg["upstream_user"] and not is_daemon_url(cfg["upstream"]):
+        raise ConfigError("upstream_user needs an rsync daemon upstream (rsync://host/module/)")
+    if not isinstance(cfg["exclude_historical"], bool):
+        raise ConfigError("exclude_historical must be true or false")
+    if not isinstance(cfg["extra_options"], list) or not all(
+            isinstance(o, str) and o.startswith("-") for o in cfg["extra_options"]):
+        raise ConfigError("extra_options must be a list of rsync options, each starting with '-'")
+    for key in ("timeout", "contimeout", "retries", "retry_delay", "retry_delay_max"):
+        if not _is_int(cfg[key]) or cfg[key] < 0:
+            raise ConfigError("%s must be a whole number >= 0" % key)
+    if not _is_int(cfg["max_delete"]) or cfg["max_delete"] < -1:
+        raise ConfigError("max_delete must be a whole number >= 0, or -1 for no limit")
+    pct = cfg["max_delete_percent"]
+    if isinstance(pct, bool) or not isinstance(pct, (int, float)) or not 0 <= pct <= 100:
+        raise ConfigError("max_delete_percent must be a number from 0 to 100")
+    codes = cfg["retry_exit_codes"]
+    if not isinstance(codes, list) or not all(_is_int(c) and c > 0 for c in codes):
+        raise ConfigError("retry_exit_codes must be a list of rsync exit codes")
+    if 25 in codes:
+        raise ConfigError("retry_exit_codes must not contain 25 (the deletion guard)")
+    cfg["upstream"] = cfg["upstream"].rstrip("/") + "/"
+    cfg["root"] = cfg["root"].rstrip("/") or "/"
+    return cfg
+
+
+def load_config(path):
+    """JSON; whole lines starting with '#' (the "managed by Ansible" header) are skipped."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = "".join(line if not line.lstrip().startswith("#") else "\n" for line in handle)
+        raw = json.loads(text)
+    except OSError as exc:
+        raise ConfigError("cannot read %s: %s" % (path, exc.strerror))
+    except ValueError as exc:
+        raise ConfigError("%s is not valid JSON: %s" % (path, exc))
+    return validate_config(raw)
+
+
+# ---------------------------------------------------------------------------------------
+# rsync command lines
+
+
+def is_daemon_url(url):
+    """True for rsync daemon sources: rsync://host/module/ or host::module/."""
+    return url.startswith("rsync://") or ("::" in url and not url.startswith("/"))
+
+
+def upstream_with_user(cfg):
+    """The upstream URL with the login user inserted (the password never is)."""
+    url, user = cfg["upstream"], cfg["upstream_user"]
+    if not user:
+        return url
+    if url.startswith("rsync://"):
+        rest = url[len("rsync://"):]
+        host = rest.split("/", 1)[0]
+        if "@" in host:
+            return url
+        return "rsync://%s@%s" % (user, rest)
+    if "::" in url and "@" not in url.split("::", 1)[0]:
+        return "%s@%s" % (user, url)
+    return url
+
+
+def filter_rules(cfg):
+    """Sender-side ("hide") rules: excluded files are never fetched and, since the receiver
+    does not protect them, a copy already in the tree is deleted. That is what makes turning
+    exclude_historical on remove releases/historical."""
+    rules = ["--filter=H %s" % SECRET_FILE]
+    if cfg["exclude_historical"]:
+        rules.append("--filter=H /%s/" % HISTORICAL)
+    return rules
+
+
+def rsync_args(cfg):
+    """The options shared by the dry run and the real run.
+
+    -rlptH: recursive, symlinks as symlinks, permissions, times, hard links (the hashed
+    distfiles layout relies on them). No -o/-g/-D: the job is unprivileged.
+    --safe-links: ignore symlinks that point out of the tree.
+    --delay-updates with --partial-dir=.~tmp~: new files wait in .~tmp~ directories and are
+    renamed into place together at the end; dot directories are hidden by the web and rsync
+    servers, and rsync protects them from --delete. --delete-delay: deletions happen after
+    the transfer, so a file is only removed once its replacement is in place.
+    --chmod=D0755,F0644: the served tree is world readable whatever upstream's modes are.
+    """
+    args = [
+        cfg["rsync"],
+        "-rlptH",
+        "--safe-links",
+        "--delay-updates",
+        "--delete-delay",
+        "--partial-dir=%s" % PARTIAL_DIR,
+        "--chmod=D0755,F0644",
+        "--timeout=%d" % cfg["timeout"],
+    ]
+    if is_daemon_url(cfg["upstream"]):
+        args.append("--contimeout=%d" % cfg["contimeout"])
+        if cfg["upstream_user"]:
+            args.append("--password-file=%s" % cfg["password_file"])
+    args.extend(filter_rules(cfg))
+    args.extend(cfg["extra_options"])
+    return args
+
+
+# --itemize-changes (%i %n%L) with the size of each entry, which the upstream check reads.
+DRY_RUN_FORMAT = "--out-format=%i %l %n%L"
+
+
+def dry_run_command(cfg):
+    return rsync_args(cfg) + ["--dry-run", DRY_RUN_FORMAT, "--stats", "--",
+                              upstream_with_user(cfg), cfg["root"] + "/"]
+
+
+def sync_command(cfg, max_delete=None):
+    args = rsync_args(cfg) + ["--stats"]
+    if max_delete is not None:
+        args.append("--max-delete=%d" % max_delete)
+    return args + ["--", upstream_with_user(cfg), cfg["root"] + "/"]
+
+
+def check_command(cfg):
+    """List only distfiles/layout.conf and distfiles/timestamp.mirmon on upstream."""
+    args = [cfg["rsync"], "--list-only", "--timeout=%d" % cfg["timeout"]]
+    if is_daemon_url(cfg["upstream"]):
+        args.append("--contimeout=%d" % cfg["contimeout"])
+        if cfg["upstream_user"]:
+            args.append("--password-file=%s" % cfg["password_file"])
+    args += ["--include=/%s" % name for name in REQUIRED_UPSTREAM_FILES]
+    args += ["--exclude=*", "--", upstream_with_user(cfg) + "distfiles/"]
+    return args
+
+
+# ---------------------------------------------------------------------------------------
+# parsing rsync output
+
+_ITEMIZE = re.compile(r"^(?P<item>\*deleting|[<>ch.][fdLDS])\S*\s+(?P<size>[\d,.]+) (?P<name>.*)$")
+_STATS = re.compile(r"^(?P<key>[A-Za-z][A-Za-z /]+?):\s+(?P<num>\d[\d,.]*)")
+_LISTING = re.compile(r"^(?P<mode>[-dlcbps][-rwxsStT]{9})\s+(?P<size>[\d,.]+)\s+\S+\s+\S+\s+(?P<name>.+)$")
+
+STATS_KEYS = {
+    "Number of files": "files_total",
+    "Number of created files": "files_created",
+    "Number of deleted files": "files_deleted",
+    "Number of regular files transferred": "files_transferred",
+    "Total file size": "bytes_total",
+    "Total transferred file size": "bytes_transferred",
+    "Total bytes sent": "bytes_sent",
+    "Total bytes received": "bytes_received",
+}
+
+
+def parse_number(text):
+    """rsync prints 1,234,567 (or 1.234.567 in some locales); whole numbers only here."""
+    digits = re.sub(r"[,.]", "", text)
+    return int(digits) if digits.isdigit() else None
+
+
+def parse_stats(lines):
+    """Values of rsync --stats that the status file reports, keyed as in STATS_KEYS."""
+    stats = {}
+    for line in lines:
+        match = _STATS.match(line.strip())
+        if not match:
+            continue
+        key = STATS_KEYS.get(match.group("key"))
+        if key is None:
+            continue
+        value = parse_number(match.group("num"))
+        if value is not None:
+            stats[key] = value
+    return stats
+
+
+class Plan:
+    """What a dry run says the real run would do."""
+
+    def __init__(self):
+        self.changes = 0
+        self.deletions = 0
+        self.expected_deletions = 0
+        self.sample = []
+        self.stats = {}
+        # Itemized lines about distfiles/<required file>: name -> (item, size).
+        self.required = {}
+
+    def tree_entries(self):
+        """Entries now in the local tree, from the dry run's view of both sides."""
+        total = self.stats.get("files_total", 0)
+        created = self.stats.get("files_created", 0)
+        return max(total - created, 0) + self.deletions + self.expected_deletions
+
+
+def parse_dry_run(lines, exclude_historical=False):
+    plan = Plan()
+    stats_lines = []
+    for line in lines:
+        match = _ITEMIZE.match(line)
+        if match:
+            plan.changes += 1
+            name = match.group("name")
+            entry = re.split(" [-=]> ", name, maxsplit=1)[0].rstrip("/")
+            if entry in _REQUIRED_PATHS:
+                plan.required[_REQUIRED_PATHS[entry]] = (match.group("item"), parse_number(match.group("size")))
+            if match.group("item") == "*deleting":
+                if exclude_historical and (name + "/").startswith(HISTORICAL + "/"):
+                    plan.expected_deletions += 1
+                else:
+                    plan.deletions += 1
+                    if len(plan.sample) < 5:
+                        plan.sample.append(name)
+        else:
+            stats_lines.append(line)
+    plan.stats = parse_stats(stats_lines)
+    return plan
+
+
+_REQUIRED_PATHS = {"distfiles/" + name: name for name in REQUIRED_UPSTREAM_FILES}
+# The second character of an itemized entry, as the first one of an ls-style mode.
+_ITEM_TYPES = {"f": "-", "d": "d", "L": "l", "D": "c", "S": "s"}
+
+
+def upstream_files_from_dry_run(root, plan):
+    """What upstream serves at distfiles/<required file>, in parse_listing's form, from a dry
+    run into root: an entry the dry run does not name is on both sides alike (rsync would
+    otherwise create, update or delete it), so the tree itself tells its type and size."""
+    found = {}
+    for name in REQUIRED_UPSTREAM_FILES:
+        item = plan.required.get(name)
+        if item is None:
+            try:
+                info = os.lstat(os.path.join(root, "distfiles", name))
+            except FileNotFoundError:
+                continue
+            kind = "-" if stat.S_ISREG(info.st_mode) else "d" if stat.S_ISDIR(info.st_mode) else "l"
+            found[name] = (kind, info.st_size)
+        elif item[0] != "*deleting":
+            found[name] = (_ITEM_TYPES[item[0][1]], item[1])
+    return found
+
+
+def parse_listing(lines):
+    """Names, types and sizes in an rsync --list-only answer."""
+    found = {}
+    for line in lines:
+        match = _LISTING.match(line.strip())
+        if match:
+            found[match.group("name")] = (match.group("mode")[0], parse_number(match.group("size")))
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# guards
+
+
+def delete_limit(cfg, plan):
+    """The most deletions this run may make, or None when no limit applies."""
+    limits = []
+    if cfg["max_delete"] >= 0:
+        limits.append(cfg["max_delete"])
+    if cfg["max_delete_percent"] < 100:
+        limits.append(int(plan.tree_entries() * cfg["max_delete_percent"] / 100))
+    return min(limits) if limits else None
+
+
+def check_deletions(cfg, plan):
+    """None when the plan is acceptable, else the reason it is refused."""
+    limit = delete_limit(cfg, plan)
+    if limit is None or plan.deletions <= limit:
+        return None
+    entries = plan.tree_entries()
+    share = 100.0 * plan.deletions / entries if entries else 100.0
+    return ("upstream would delete %d of the %d entries in the tree (%.1f%%; allowed: at most "
+            "%s and at most %s%%), for example %s"
+            % (plan.deletions, entries, share,
+               cfg["max_delete"] if cfg["max_delete"] >= 0 else "any number",
+               _fmt_pct(cfg["max_delete_percent"]), ", ".join(plan.sample)))
+
+
+def _fmt_pct(value):
+    return ("%.2f" % value).rstrip("0").rstrip(".")
+
+
+def check_upstream_listing(found):
+    """None when both files GLEP 75 clients and the mirror monitors need are there."""
+    problems = []
+    for name in REQUIRED_UPSTREAM_FILES:
+        if name not in found:
+            problems.append("distfiles/%s is missing" % name)
+        elif found[name][0] != "-":
+            problems.append("distfiles/%s is not a regular file" % name)
+        elif not found[name][1]:
+            problems.append("distfiles/%s is empty" % name)
+    return "; ".join(problems) or None
+
+
+def override_hint(cfg):
+    return ("if upstream is right, run once: runuser -u %s -- %s --force (or raise max_delete / "
+            "max_delete_percent in the configuration: role variables "
+            "gentoo_mirror_sync_max_delete, gentoo_mirror_sync_max_delete_percent)"
+            % (cfg["user"] or "<sync user>", PROG))
+
+
+# ---------------------------------------------------------------------------------------
+# running rsync
+
+
+def describe_exit(code):
+    if code < 0:
+        return "killed by signal %d" % -code
+    return RSYNC_EXIT_MEANINGS.get(code, "unknown error")
+
+
+def run_rsync(argv, keep_fds=(), echo=None):
+    """Run rsync; return (exit code, output lines: stdout and stderr in one stream).
+
+    echo(line) decides per line whether it is also printed. The lock descriptor is passed on
+    so that an rsync left behind by a killed run still holds the lock.
+    """
+    env = dict(os.environ, LC_ALL="C")
+    env.pop("RSYNC_PASSWORD", None)
+    lines = []
+    try:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, pass_fds=tuple(keep_fds), env=env)
+    except OSError as exc:
+        print("%s: cannot run %s: %s" % (PROG, argv[0], exc.strerror), file=sys.stderr, flush=True)
+        return 127, lines
+    try:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            lines.append(line)
+            if echo is not None and echo(line):
+                print(line, flush=True)
+    except BaseException:
+        proc.terminate()
+        proc.wait()
+        raise
+    finally:
+        proc.stdout.close()
+    return proc.wait(), lines
+
+
+def backoff_delay(cfg, attempt):
+    """Seconds to wait after failed attempt number `attempt` (1-based): doubles, capped."""
+    return min(cfg["retry_delay"] * (2 ** (attempt - 1)), cfg["retry_delay_max"])
+
+
+# The daemon's answers behind exit 5 that no retry will change.
+_PERMANENT_DAEMON_ERRORS = re.compile(r"^@ERROR: (auth failed|Unknown module|access denied)")
+
+
+def first_error(lines):
+    """The first error rsync or the upstream daemon printed, for the status message."""
+    for line in lines:
+        if line.startswith(("@ERROR", "rsync error", "rsync:")):
+            return line.strip()
+    return ""
+
+
+def is_transient(cfg, code, lines):
+    if code in RSYNC_OK_CODES or code not in cfg["retry_exit_codes"]:
+        return False
+    return not any(_PERMANENT_DAEMON_ERRORS.match(line) for line in lines)
+
+
+def run_with_retries(cfg, argv, runner, sleep, what, echo=None):
+    """Run argv, retrying transient failures. Returns (code, lines, attempts)."""
+    attempts = 0
+    while True:
+        attempts += 1
+        code, lines = runner(argv, echo=echo)
+        if not is_transient(cfg, code, lines) or attempts > cfg["retries"]:
+            return code, lines, attempts
+        delay = backoff_delay(cfg, attempts)
+        print("%s: %s: rsync exit %d (%s), attempt %d of %d, retrying in %d s"
+              % (PROG, what, code, describe_exit(code), attempts, cfg["retries"] + 1, delay),
+              flush=True)
+        sleep(delay)
+
+
+_TRAILER = re.compile(r"^(sent [\d,.]+ bytes|total size is )")
+
+
+def _echo_unless_stats(line):
+    """Print rsync's messages (the upstream's motd, warnings), not its statistics."""
+    text = line.strip()
+    return bool(text) and not _STATS.match(text) and not _TRAILER.match(text)
+
+
+def _echo_unless_itemized(line):
+    return not _ITEMIZE.match(line) and _echo_unless_stats(line)
+
+
+# ---------------------------------------------------------------------------------------
+# the tree
+
+
+def clean_partial_dirs(root):
+    """Remove .~tmp~ directories an interrupted run left anywhere in the tree."""
+    import shutil  # pylint: disable=import-outside-toplevel  # only after an unclean run
+    removed = 0
+    for dirpath, dirnames, _files in os.walk(root):
+        if PARTIAL_DIR in dirnames:
+            shutil.rmtree(os.path.join(dirpath, PARTIAL_DIR), ignore_errors=True)
+            dirnames.remove(PARTIAL_DIR)
+            removed += 1
+        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
+    return removed
+
+
+def acquire_lock(path):
+    """An exclusive flock on path, or None when another run holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return None
+        raise
+    os.ftruncate(fd, 0)
+    os.write(fd, ("%d\n" % os.getpid()).encode())
+    return fd
+
+
+# ---------------------------------------------------------------------------------------
+# status and metrics
+
+
+def atomic_write(path, text, mode=0o644):
+    """Write text to path through a temporary file in the same directory and a rename.
+    The lock is held, so <dir>/.<name>.<pid>.tmp is this run's own (O_EXCL: never followed)."""
+    tmp = os.path.join(os.path.dirname(path) or ".", ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
+    try:
+        os.unlink(tmp)  # left by an earlier process with the same pid that was killed
+    except FileNotFoundError:
+        pass
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def iso(ts):
+    if ts is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def read_status(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def build_status(result, previous):
+    """The status document of this run; last success and failure streak carry over."""
+    status = dict(result)
+    status["start"] = iso(result["start_timestamp"])
+    status["end"] = iso(result["end_timestamp"])
+    status["duration_seconds"] = round(result["end_timestamp"] - result["start_timestamp"], 3)
+    if result["result"] == "success":
+        status["last_success_timestamp"] = result["end_timestamp"]
+        status["consecutive_failures"] = 0
+    else:
+        status["last_success_timestamp"] = previous.get("last_success_timestamp")
+        status["consecutive_failures"] = int(previous.get("consecutive_failures") or 0) + 1
+    status["last_success"] = iso(status["last_success_timestamp"])
+    return status
+
+
+def _label(value):
+    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def render_metrics(status):
+    """Prometheus text exposition format for node_exporter's textfile collector."""
+    up = '{upstream="%s"}' % _label(status["upstream"])
+    out = []
+
+    def metric(name, help_text, value, labels=up):
+        out.append("# HELP gentoo_mirror_sync_%s %s" % (name, help_text))
+        out.append("# TYPE gentoo_mirror_sync_%s gauge" % name)
+        out.append("gentoo_mirror_sync_%s%s %s" % (name, labels, _num(value)))
+
+    metric("last_success_timestamp_seconds", "End of the last successful sync (0: never).",
+           status.get("last_success_timestamp") or 0)
+    metric("last_run_timestamp_seconds", "End of the last sync run.", status["end_timestamp"])
+    metric("last_run_duration_seconds", "Duration of the last sync run.", status["duration_seconds"])
+    metric("last_run_success", "1 if the last sync run succeeded, else 0.",
+           1 if status["result"] == "success" else 0)
+    out.append("# HELP gentoo_mirror_sync_last_run_result Result of the last sync run.")
+    out.append("# TYPE gentoo_mirror_sync_last_run_result gauge")
+    for name in ("success", "failure", "refused", "interrupted"):
+        out.append('gentoo_mirror_sync_last_run_result{upstream="%s",result="%s"} %d'
+                   % (_label(status["upstream"]), name, 1 if status["result"] == name else 0))
+    metric("last_run_exit_code", "Exit status of the last sync run.", status["exit_code"])
+    metric("last_run_files_transferred", "Regular files transferred by the last run.",
+           status.get("files_transferred") or 0)
+    metric("last_run_bytes_transferred", "Size of the files transferred by the last run.",
+           status.get("bytes_transferred") or 0)
+    metric("last_run_files_deleted", "Entries deleted by the last run.", status.get("files_deleted") or 0)
+    metric("consecutive_failures", "Runs that failed or were refused since the last success.",
+           status["consecutive_failures"])
+    return "\n".join(out) + "\n"
+
+
+def _num(value):
+    if isinstance(value, float):
+        return repr(round(value, 3))
+    return str(int(value))
+
+
+def write_reports(cfg, result):
+    status_path = os.path.join(cfg["state_dir"], STATUS_FILE)
+    status = build_status(result, read_status(status_path))
+    atomic_write(status_path, json.dumps(status, indent=2, sort_keys=True) + "\n")
+    atomic_write(os.path.join(cfg["state_dir"], METRICS_FILE), render_metrics(status))
+    return status
+
+
+def human_bytes(n):
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return ("%d %s" % (value, unit)) if unit == "B" else ("%.1f %s" % (value, unit))
+        value /= 1024
+    return "%d B" % n
+
+
+def summary_line(status):
+    head = "%s: %s" % (PROG, status["result"])
+    tail = "in %.1f s from %s" % (status["duration_seconds"], status["upstream"])
+    if status["attempts"] > 1:
+        tail += " (%d attempts)" % status["attempts"]
+    if status["result"] == "success":
+        if not status["changes_applied"]:
+            body = "tree already up to date, 0 files transferred"
+        else:
+            body = "%d files (%s) transferred, %d deleted" % (
+                status["files_transferred"], human_bytes(status["bytes_transferred"]),
+                status["files_deleted"])
+        if status["message"]:
+            body += "; " + status["message"]
+        return "%s: %s %s" % (head, body, tail)
+    return "%s: %s %s" % (head, status["message"], tail)
+
+
+# ---------------------------------------------------------------------------------------
+# one run
+
+
+def new_result(cfg, start, force):
+    return {
+        "program": PROG,
+        "upstream": cfg["upstream"],
+        "upstream_user": cfg["upstream_user"],
+        "root": cfg["root"],
+        "exclude_historical": cfg["exclude_historical"],
+        "forced": force,
+        "result": "failure",
+        "exit_code": EXIT_FAILED,
+        "rsync_exit_code": None,
+        "message": "",
+        "start_timestamp": start,
+        "end_timestamp": start,
+        "attempts": 0,
+        "changes_applied": False,
+        "files_transferred": 0,
+        "bytes_transferred": 0,
+        "files_deleted": 0,
+        "bytes_received": 0,
+    }
+
+
+def tree_has_files(root):
+    """Whether the mirror tree holds any file yet (stops at the first one it sees)."""
+    for _dirpath, dirnames, filenames in os.walk(root):
+        if filenames:
+            return True
+        dirnames[:] = [d for d in dirnames if d != PARTIAL_DIR]
+    return False
+
+
+def sync(cfg, result, runner, sleep, force=False, keep_fds=()):
+    """Steps 3 to 5 of a run; fills in result."""
+
+    def run(argv, echo=None):
+        return runner(argv, keep_fds=keep_fds, echo=echo)
+
+    def upstream_check():
+        return run_with_retries(cfg, check_command(cfg), run, sleep, "upstream check", echo=lambda line: False)
+
+    def dry_run():
+        return run_with_retries(cfg, dry_run_command(cfg), run, sleep, "dry run", echo=_echo_unless_itemized)
+
+    # 3. into a populated tree, a dry run says what would change, whether that is plausible and
+    # whether upstream looks like a Gentoo distfiles tree. 4. Into an empty tree nothing can be
+    # deleted: the dry run is left out (a first sync transfers the file list once) and a
+    # listing of the two files checks upstream.
+    limit = None
+    if tree_has_files(cfg["root"]):
+        code, lines, attempts = dry_run()
+        result.update(attempts=attempts, rsync_exit_code=code)
+        if code not in RSYNC_OK_CODES:
+            result["message"] = _failed("dry run", code, lines)
+            return
+        plan = parse_dry_run(lines, cfg["exclude_historical"])
+        if not force:
+            problem = check_upstream_listing(upstream_files_from_dry_run(cfg["root"], plan))
+            reason = "upstream looks broken (%s)" % problem if problem else check_deletions(cfg, plan)
+            if reason:
+                result.update(result="refused", exit_code=EXIT_REFUSED, message=(
+                    "%s; the tree is unchanged; %s" % (reason, override_hint(cfg))))
+                return
+        if plan.changes == 0:
+            result.update(result="success", exit_code=EXIT_OK,
+                          bytes_received=plan.stats.get("bytes_received", 0))
+            return
+        if not force:
+            limit = delete_limit(cfg, plan)
+            if limit is not None:
+                limit = max(limit, plan.deletions) + plan.expected_deletions
+    else:
+        code, lines, attempts = upstream_check()
+        result.update(attempts=attempts, rsync_exit_code=code)
+        if code not in RSYNC_OK_CODES and code != 23:
+            result["message"] = _failed("upstream check", code, lines)
+            return
+        problem = check_upstream_listing(parse_listing(lines))
+        if problem and not force:
+            result.update(result="refused", exit_code=EXIT_REFUSED, message=(
+                "upstream looks broken (%s); the tree is unchanged; %s" % (problem, override_hint(cfg))))
+            return
+
+    # 5. the real run.
+    code, lines, attempts = run_with_retries(cfg, sync_command(cfg, limit), run, sleep, "sync",
+                                             echo=_echo_unless_stats)
+    result["attempts"] = attempts
+    result["rsync_exit_code"] = code
+    stats = parse_stats(lines)
+    result.update(
+        changes_applied=code in RSYNC_OK_CODES or code == 25,
+        files_transferred=stats.get("files_transferred", 0),
+        bytes_transferred=stats.get("bytes_transferred", 0),
+        files_deleted=stats.get("files_deleted", 0),
+        bytes_received=stats.get("bytes_received", 0),
+    )
+    if code in RSYNC_OK_CODES:
+        result.update(result="success", exit_code=EXIT_OK)
+        if code == 24:
+            result["message"] = "some files vanished upstream during the transfer (rsync exit 24)"
+    elif code == 25:
+        result.update(result="refused", exit_code=EXIT_REFUSED, message=(
+            "upstream changed during the run and the deletions passed the limit of %d "
+            "(rsync --max-delete); files were updated but the extra deletions were skipped; %s"
+            % (limit, override_hint(cfg))))
+    else:
+        result["message"] = _failed("sync", code, lines)
+        if any(NO_SPACE in line for line in lines):
+            # The half-written files of this run only keep the disk full: give the space back.
+            removed = clean_partial_dirs(cfg["root"])
+            result["message"] += (
+                "; the mirror filesystem is full: the served tree is as before, %d %s directories "
+                "of the incomplete transfer were removed; free space or move the mirror to a bigger "
+                "disk" % (removed, PARTIAL_DIR))
+
+
+def _failed(step, code, lines):
+    text = "%s failed: rsync exit %d (%s)" % (step, code, describe_exit(code))
+    error = first_error(lines)
+    return text + (": " + error if error else "")
+
+
+USAGE = """usage: %s [--config FILE] [--check-config] [--force] [--clean]
+
+Sync a Gentoo source mirror tree from its upstream (see the mirrorkit.gentoo
+gentoo_mirror_sync role).
+
+options:
+  --config FILE   JSON configuration (%s)
+  --check-config  only validate the configuration file and exit
+  --force         apply the sync even if a guard (missing upstream files, too many
+                  deletions) refuses it
+  --clean         remove leftover .~tmp~ directories even after a clean previous run
+  -h, --help      show this help and exit
+""" % (PROG, DEFAULT_CONFIG)
+
+_FLAGS = {"--check-config": "check_config", "--force": "force", "--clean": "clean"}
+
+
+class Args:
+    """The command line (argparse would add a tenth of a no-change sync's start-up time)."""
+
+    def __init__(self):
+        self.config = DEFAULT_CONFIG
+        self.check_config = self.force = self.clean = False
+
+
+def parse_args(argv):
+    """Args from argv; --help exits 0, bad usage exits 2 (as argparse would)."""
+    args = Args()
+    words = list(sys.argv[1:] if argv is None else argv)
+    while words:
+        word = words.pop(0)
+        if word in ("-h", "--help"):
+            print(USAGE, end="")
+            sys.exit(EXIT_OK)
+        if word in _FLAGS:
+            setattr(args, _FLAGS[word], True)
+        elif word == "--config" and words:
+            args.config = words.pop(0)
+        elif word.startswith("--config="):
+            args.config = word[len("--config="):]
+        else:
+            problem = "--config needs a file name" if word == "--config" else "unknown argument %r" % word
+            print("%s\n%s: error: %s" % (USAGE.split("\n", 1)[0], PROG, problem), file=sys.stderr)
+            sys.exit(EXIT_CONFIG)
+    return args
+
+
+def _on_sigterm(_signum, _frame):
+    raise Terminated()
+
+
+def main(argv=None, runner=run_rsync, sleep=time.sleep, clock=time.time):
+    args = parse_args(argv)
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as exc:
+        print("%s: configuration error: %s" % (PROG, exc), file=sys.stderr, flush=True)
+        return EXIT_CONFIG
+    if args.check_config:
+        print("%s: configuration %s is valid" % (PROG, args.config), flush=True)
+        return EXIT_OK
+
+    lock_fd = acquire_lock(os.path.join(cfg["state_dir"], LOCK_FILE))
+    if lock_fd is None:
+        print("%s: already running (lock %s is held); nothing to do"
+              % (PROG, os.path.join(cfg["state_dir"], LOCK_FILE)), flush=True)
+        return EXIT_OK
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _locked_run(cfg, args, lock_fd, runner, sleep, clock)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        os.close(lock_fd)
+
+
+def _locked_run(cfg, args, lock_fd, runner, sleep, clock):
+    start = clock()
+    result = new_result(cfg, start, args.force)
+    marker = os.path.join(cfg["state_dir"], RUNNING_MARKER)
+    if args.clean or os.path.exists(marker):
+        removed = clean_partial_dirs(cfg["root"])
+        print("%s: previous run did not finish cleanly; removed %d leftover %s directories"
+              % (PROG, removed, PARTIAL_DIR), flush=True)
+    atomic_write(marker, "%d\n" % os.getpid())
+    print("%s: syncing %s from %s" % (PROG, cfg["root"], cfg["upstream"]), flush=True)
+    try:
+        sync(cfg, result, runner, sleep, force=args.force, keep_fds=(lock_fd,))
+    except Terminated:
+        result.update(result="interrupted", exit_code=EXIT_TERMINATED,
+                      message="stopped by SIGTERM; leftovers are cleaned at the next run")
+    result["end_timestamp"] = clock()
+    if result["result"] in ("success", "refused"):
+        os.unlink(marker)
+    status = write_reports(cfg, result)
+    line = summary_line(status)
+    if status["result"] != "success" and os.environ.get("JOURNAL_STREAM"):
+        line = "<3>" + line
+    print(line, flush=True)
+    return status["exit_code"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
