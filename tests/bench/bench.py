@@ -173,7 +173,7 @@ class Bench:
         else:
             self.runs, self.wrk_seconds, self.conns = 3, 5, [30, 1000, 10000]
             self.rsync_clients, self.nochange_runs, self.full_runs = 30, 9, 2
-            self.rsync_batches = 1
+            self.rsync_batches = 3
             self.rates, self.load_seconds, self.load_conns = [2, 20, 80], 30, 1000
 
     # -- hosts -------------------------------------------------------------------------

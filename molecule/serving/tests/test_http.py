@@ -12,7 +12,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import (HIDDEN_TEXT, MIRROR, ROOT, SECRET, host_manifest, http_get, local_manifest,
+from conftest import (HIDDEN_TEXT, MIRROR, MIRROR6, ROOT, SECRET, host_manifest, http_get, local_manifest,
                       sh)
 
 testinfra_hosts = [MIRROR]
@@ -34,6 +34,34 @@ def test_listing_links_every_entry(directory):
     missing = expected - {h.rstrip("/") for h in hrefs(body)}
     assert not missing, "listing of /%s/ lacks %s" % (directory, sorted(missing)[:10])
     assert not any(h.startswith(".") and h != "../" for h in hrefs(body))
+
+
+def test_listings_come_from_a_short_cache_and_follow_the_tree():
+    conf = sh(MIRROR, "nginx -T 2>/dev/null").stdout
+    assert "proxy_cache_valid 200 1s;" in conf
+    name = "listing-cache-%d.txt" % time.time_ns()
+    assert http_get("/experimental/")[0] == 200
+    sh(MIRROR, "echo new > %s/experimental/%s" % (ROOT, name))
+    try:
+        # gentoo_mirror_nginx_listing_cache_seconds: 1 -> the new file is listed within a second or two
+        started = time.monotonic()
+        while name not in hrefs(http_get("/experimental/")[2]):
+            assert time.monotonic() - started < 10, "a new file was still not listed after 10 s"
+            time.sleep(0.2)
+    finally:
+        sh(MIRROR, "rm -f %s/experimental/%s" % (ROOT, name))
+    # the listings were rendered into nginx's cache, not per request
+    cached = sh(MIRROR, "find /var/cache/nginx/gentoo-mirror-listings -type f | wc -l").stdout
+    assert int(cached) >= 1
+
+
+def test_listing_cache_switched_off():
+    # serving-mirror6 has gentoo_mirror_nginx_listing_cache_seconds: 0: nginx renders each listing
+    conf = sh(MIRROR6, "nginx -T 2>/dev/null").stdout
+    assert "proxy_cache" not in conf and "gentoo-mirror-listings" not in conf
+    page = sh(MIRROR6, "python3 -c 'import urllib.request; print(urllib.request.urlopen("
+                       "\"http://127.0.0.1/releases/\").read().decode())'").stdout
+    assert 'href="' in page
 
 
 def test_big_file_downloads_with_right_checksum(big_file):
@@ -96,6 +124,8 @@ def test_no_server_version():
     "/.hidden-file",
     "/distfiles/.hidden-file",
     "/releases/.~tmp~/partial.tar.xz",
+    "/releases/.~tmp~/",  # directory URIs go through the listing cache
+    "/experimental/etc-link/",
     "/" + SECRET,
     "/distfiles/" + SECRET,
     "/releases/passwd-link",
@@ -191,15 +221,27 @@ def test_capacity_limits_add_up():
     assert all(line.split()[3] == line.split()[4] == str(nofile) for line in limits), limits
 
 
+def nginx_threads(host):
+    """Threads of each nginx process (master and workers) in host."""
+    return [int(n) for n in sh(host, "for p in $(grep -lx nginx /proc/[0-9]*/comm); do ls ${p%/comm}/task | wc -l;"
+                                     " done").stdout.split()]
+
+
+def test_aio_threads_when_asked_for():
+    # serving-mirror6 has gentoo_mirror_nginx_aio_threads: true; every worker runs a thread
+    # pool beside its event loop
+    assert "aio threads;" in sh(MIRROR6, "nginx -T 2>/dev/null").stdout
+    assert max(nginx_threads(MIRROR6)) > 1, nginx_threads(MIRROR6)
+
+
 def test_static_serving_is_tuned_for_a_file_mirror():
     conf = sh(MIRROR, "nginx -T 2>/dev/null").stdout
-    for directive in ("sendfile on;", "tcp_nopush on;", "aio threads;", "open_file_cache max=",
-                      "keepalive_timeout 20s;"):
+    for directive in ("sendfile on;", "sendfile_max_chunk 2m;", "tcp_nopush on;", "open_file_cache max=",
+                      "keepalive_timeout 20s;", "pcre_jit on;"):
         assert directive in conf, directive
-    # aio threads is in effect: every worker runs a thread pool beside its event loop
-    threads = sh(MIRROR, "for p in $(grep -lx nginx /proc/[0-9]*/comm); do ls ${p%/comm}/task | wc -l;"
-                         " done").stdout.split()
-    assert max(int(n) for n in threads) > 1, threads
+    # gentoo_mirror_nginx_aio_threads is off by default: no thread pool beside the event loops
+    assert "aio threads" not in conf
+    assert nginx_threads(MIRROR) == [1] * len(nginx_threads(MIRROR)), nginx_threads(MIRROR)
     # keep-alive: two requests on one connection
     conn = http.client.HTTPConnection("127.0.0.1", 28080, timeout=30)
     try:
