@@ -93,6 +93,26 @@ def rsync_list_entries(output):
     return entries
 
 
+def rsync_url(source, user=""):
+    """An rsync daemon source as ``rsync://[user@]host/module/path``.
+
+    ``host::module/path`` is the same daemon as ``rsync://host/module/path``; the login user is
+    put in front of the host unless the source names one already. Other sources (local paths,
+    ``host:path`` over SSH) are returned as they are: they are no rsync daemon.
+    """
+    source = to_text(source)
+    user = to_text(user or "")
+    if source.startswith("rsync://"):
+        rest = source[len("rsync://"):]
+    elif "::" in source and not source.startswith("/"):
+        rest = source.replace("::", "/", 1)
+    else:
+        return source
+    if user and "@" not in rest.split("/", 1)[0]:
+        rest = "%s@%s" % (user, rest)
+    return "rsync://" + rest
+
+
 def sample_spread(items, count):
     """``count`` items spread evenly over ``items`` (all of them when there are fewer)."""
     items = list(items or [])
@@ -599,12 +619,13 @@ def verify_table(rows, title=None, width=110):
 
 
 class FilterModule:
-    """Filters of the verify and inclusion_request playbooks."""
+    """Filters of the site, verify and inclusion_request playbooks."""
 
     def filters(self):
         return {
             "autoindex_entries": autoindex_entries,
             "rsync_list_entries": rsync_list_entries,
+            "rsync_url": rsync_url,
             "sample_spread": sample_spread,
             "distfiles_sample": distfiles_sample,
             "default_ca_bundle": default_ca_bundle,

@@ -274,7 +274,8 @@ class Bench:
         key.parent.mkdir(parents=True, exist_ok=True)
         if not key.exists():
             run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mirrorkit-bench", "-f", str(key)])
-        host.sh("DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server > /dev/null && "
+        host.sh("DEBIAN_FRONTEND=noninteractive apt-get update -q > /dev/null && "
+                "DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssh-server > /dev/null && "
                 "install -d -m 0700 /root/.ssh && printf '%%s\\n' %s > /root/.ssh/authorized_keys && "
                 "chmod 0600 /root/.ssh/authorized_keys && systemctl enable --now ssh > /dev/null"
                 % shlex.quote(key.with_suffix(".pub").read_text().strip()), timeout=600)

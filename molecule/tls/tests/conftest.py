@@ -1,23 +1,17 @@
 """Fixtures of the TLS scenario's tests."""
 
+import os
+import sys
+
 import pytest
-import testinfra
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"))
+from hostexec import pebble_root_pem  # noqa: E402 pylint: disable=wrong-import-position
 
 
 @pytest.fixture(scope="module")
-def pebble():
-    return testinfra.get_host("podman://tls-pebble")
-
-
-@pytest.fixture(scope="module")
-def pebble_root(pebble, tmp_path_factory):
-    """Pebble's runtime root (roots/0), fetched from its management interface to a local file."""
-    out = pebble.check_output(
-        "python3 -c \"import ssl, urllib.request; print(urllib.request.urlopen("
-        "'https://localhost:15000/roots/0', context=ssl.create_default_context("
-        "cafile='/etc/pebble/api-ca.pem'), timeout=10).read().decode())\""
-    )
-    assert "BEGIN CERTIFICATE" in out
+def pebble_root(tmp_path_factory):
+    """Pebble's runtime root (roots/0), read inside tls-pebble, in a local file."""
     path = tmp_path_factory.mktemp("pebble") / "pebble-root.pem"
-    path.write_text(out + "\n")
+    path.write_text(pebble_root_pem("tls-pebble") + "\n")
     return str(path)

@@ -462,3 +462,17 @@ def test_table_and_fleet_summary():
 def test_default_ca_bundle(tmp_path):
     assert verify.default_ca_bundle("/x/ca.pem") == "/x/ca.pem"
     assert verify.default_ca_bundle("")  # some bundle of the controller
+
+
+@pytest.mark.parametrize("source,user,expect", [
+    ("rsync://up.example/gentoo/", "", "rsync://up.example/gentoo/"),
+    ("up.example::gentoo/", "", "rsync://up.example/gentoo/"),
+    ("up.example::gentoo/distfiles/", "mirror42", "rsync://mirror42@up.example/gentoo/distfiles/"),
+    ("rsync://up.example/gentoo/", "mirror42", "rsync://mirror42@up.example/gentoo/"),
+    ("rsync://other@up.example/gentoo/", "mirror42", "rsync://other@up.example/gentoo/"),
+    ("other@up.example::gentoo/", "mirror42", "rsync://other@up.example/gentoo/"),
+    ("/srv/upstream/", "mirror42", "/srv/upstream/"),
+    ("up.example:/srv/gentoo/", "", "up.example:/srv/gentoo/"),
+])
+def test_rsync_url(source, user, expect):
+    assert verify.rsync_url(source, user) == expect
