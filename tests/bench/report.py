@@ -385,7 +385,8 @@ class Page:
               [[get(k)[1] for k in keys] for dummy, get in series],
               [[get(k)[2] for k in keys] for dummy, get in series], "seconds", "site.yml wall time")
         self.chart("provisioning", fig)
-        self.add("How to reproduce: `time ansible-playbook -i inventory mirrorkit.gentoo.site` twice; the "
+        self.add("How to reproduce: `time ansible-playbook -i inventory mirrorkit.gentoo.site` twice, over SSH "
+                 "with `ANSIBLE_PIPELINING=True` (or `ansible_pipelining: true` in the inventory); the "
                  "second run's PLAY RECAP shows `changed=0`.")
 
     def bandwidth(self, d):
