@@ -170,11 +170,13 @@ class Bench:
             self.rsync_clients, self.nochange_runs, self.full_runs = 3, 2, 1
             self.rsync_batches = 1
             self.rates, self.load_seconds, self.load_conns = [], 3, 20
+            self.load_runs = 1
         else:
             self.runs, self.wrk_seconds, self.conns = 3, 5, [30, 1000, 10000]
             self.rsync_clients, self.nochange_runs, self.full_runs = 30, 9, 2
             self.rsync_batches = 3
             self.rates, self.load_seconds, self.load_conns = [2, 20, 80], 30, 1000
+            self.load_runs = 3
 
     # -- hosts -------------------------------------------------------------------------
     def start_host(self, name: str, *extra: str, network: str = NET) -> None:
@@ -738,30 +740,52 @@ class Bench:
         self.put_lua(host)
         small = host.sh("find %s/distfiles -type f -size 65536c -name '*.tar.*' | sort | head -1" % self.tree).strip()
         url = self.mirror_base + small[len(self.tree):]
-        base = self.wrk(host, url, self.load_conns, self.load_seconds)
         host.sh("rm -rf %s/load %s/state-load" % (self.sync_dir, self.sync_dir), timeout=900)
         prog_cmd, dummy = self.sync_setup(host, "load")
-        sync = host.popen("s=$(date +%%s%%N); %s > /tmp/bench-load-sync.log 2>&1; rc=$?; e=$(date +%%s%%N); "
-                          "echo \"SYNC $rc $s $e\"" % host.as_sync_user(prog_cmd))
-        time.sleep(1)
-        w_start = float(host.sh("date +%s.%N"))
-        loaded = self.wrk(host, url, self.load_conns, self.load_seconds)
-        w_end = float(host.sh("date +%s.%N"))
-        out, dummy = sync.communicate(timeout=3600)
-        match = re.search(r"SYNC (\d+) (\d+) (\d+)", out)
-        if not match:
-            raise CommandFailed("the sync under load gave no result: %s" % out[-800:])
-        rc, s, e = int(match.group(1)), int(match.group(2)) / 1e9, int(match.group(3)) / 1e9
-        overlap = max(0.0, min(e, w_end) - max(s, w_start))
+        # Full syncs back to back (each into the emptied directory) for as long as wrk runs, so
+        # that a sync is running during the whole window, not only its first seconds.
+        stop = "/tmp/bench-load-stop"
+        loop = ("rm -f %(stop)s; while [ ! -e %(stop)s ]; do find %(dir)s/load -mindepth 1 -delete; "
+                "s=$(date +%%s%%N); %(cmd)s > /tmp/bench-load-sync.log 2>&1; rc=$?; e=$(date +%%s%%N); "
+                "echo \"SYNC $rc $s $e\"; done" % {"stop": stop, "dir": self.sync_dir, "cmd": host.as_sync_user(prog_cmd)})
+        alone, loaded, syncs, overlaps = [], [], [], []
+        for dummy in range(self.load_runs):
+            alone.append(self.wrk(host, url, self.load_conns, self.load_seconds))
+            proc = host.popen(loop)
+            time.sleep(1)
+            w_start = float(host.sh("date +%s.%N"))
+            loaded.append(self.wrk(host, url, self.load_conns, self.load_seconds))
+            w_end = float(host.sh("date +%s.%N"))
+            host.sh("touch %s" % stop)
+            out, dummy = proc.communicate(timeout=3600)
+            runs = [(int(rc), int(s) / 1e9, int(e) / 1e9) for rc, s, e in re.findall(r"SYNC (\d+) (\d+) (\d+)", out)]
+            if not runs:
+                raise CommandFailed("the syncs under load gave no result: %s" % out[-800:])
+            syncs += runs
+            overlaps.append({"overlap": sum(max(0.0, min(e, w_end) - max(s, w_start)) for dummy, s, e in runs),
+                             "window": w_end - w_start})
+
+        def combined(samples):
+            keys = ("rps", "mbps", "p50_ms", "p99_ms")
+            out = {k: statistics.median([x[k] for x in samples if x[k] is not None] or [0]) for k in keys}
+            out.update(errors=sum(x["errors"] for x in samples), runs=[{k: x[k] for k in keys + ("errors",)} for x in samples])
+            return out
+
         self.results["load"] = {
             "connections": self.load_conns, "seconds": self.load_seconds, "url": url, "where": host.label,
-            "without": base, "with": loaded, "sync_exit": rc, "sync_seconds": e - s,
-            "overlap_seconds": overlap, "wrk_seconds": w_end - w_start,
+            "runs": self.load_runs, "without": combined(alone), "with": combined(loaded),
+            "syncs": len(syncs), "sync_exits": sorted({rc for rc, dummy, dummy2 in syncs}),
+            "sync_seconds": statistics.median([e - s for dummy, s, e in syncs]),
+            "overlap_seconds": min(o["overlap"] for o in overlaps),
+            "wrk_seconds": max(o["window"] for o in overlaps),
         }
-        say("    without sync %.0f req/s, errors %d; with sync %.0f req/s, errors %d; sync exit %d, ran %.0f s, "
-            "overlap %.0f s" % (base["rps"], base["errors"], loaded["rps"], loaded["errors"], rc, e - s, overlap))
-        if rc != 0:
-            raise CommandFailed("the sync under load failed (exit %d)" % rc)
+        r = self.results["load"]
+        say("    without sync %.0f req/s, errors %d; with syncs %.0f req/s, errors %d; %d syncs (exits %s), "
+            "least overlap %.0f s of %.0f s" % (r["without"]["rps"], r["without"]["errors"], r["with"]["rps"],
+                                               r["with"]["errors"], r["syncs"], r["sync_exits"],
+                                               r["overlap_seconds"], r["wrk_seconds"]))
+        if any(rc != 0 for rc, dummy, dummy2 in syncs):
+            raise CommandFailed("a sync under load failed (exits %s)" % r["sync_exits"])
 
 
 def parse_recap(text: str) -> dict:
