@@ -780,10 +780,10 @@ class Bench:
             "wrk_seconds": max(o["window"] for o in overlaps),
         }
         r = self.results["load"]
+        figures = (r["without"]["rps"], r["without"]["errors"], r["with"]["rps"], r["with"]["errors"],
+                   r["syncs"], r["sync_exits"], r["overlap_seconds"], r["wrk_seconds"])
         say("    without sync %.0f req/s, errors %d; with syncs %.0f req/s, errors %d; %d syncs (exits %s), "
-            "least overlap %.0f s of %.0f s" % (r["without"]["rps"], r["without"]["errors"], r["with"]["rps"],
-                                               r["with"]["errors"], r["syncs"], r["sync_exits"],
-                                               r["overlap_seconds"], r["wrk_seconds"]))
+            "least overlap %.0f s of %.0f s" % figures)
         if any(rc != 0 for rc, dummy, dummy2 in syncs):
             raise CommandFailed("a sync under load failed (exits %s)" % r["sync_exits"])
 
