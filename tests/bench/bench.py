@@ -45,7 +45,7 @@ FLEET = ("bench-p1.example.test", "bench-p2.example.test", "bench-p3.example.tes
 SMOKE_HOST = "bench-smoke"
 PORT_HTTP = 59080      # published 127.0.0.1:59080 -> bench-mirror:80 (for people; not measured)
 PORT_RSYNC = 59873     # published 127.0.0.1:59873 -> bench-mirror:873
-PORT_SSH = 59022       # published 127.0.0.1:59022 -> bench-mirror:22 (provisioning over SSH)
+PORT_SSH = 29022       # published 127.0.0.1:29022 -> bench-mirror:22 (below the ephemeral port range)
 SMOKE_PORTS = {"mirror": 59180, "stock": 59181, "rsync": 59874}
 SYNC_PROGRAM = "/usr/local/bin/gentoo-mirror-sync"  # the launcher the role installs
 SYNC_MODULE = "/usr/local/lib/gentoo-mirror-sync/gentoo_mirror_sync.py"  # ... and the program it runs
@@ -740,14 +740,18 @@ class Bench:
         self.put_lua(host)
         small = host.sh("find %s/distfiles -type f -size 65536c -name '*.tar.*' | sort | head -1" % self.tree).strip()
         url = self.mirror_base + small[len(self.tree):]
-        host.sh("rm -rf %s/load %s/state-load" % (self.sync_dir, self.sync_dir), timeout=900)
-        prog_cmd, dummy = self.sync_setup(host, "load")
-        # Full syncs back to back (each into the emptied directory) for as long as wrk runs, so
-        # that a sync is running during the whole window, not only its first seconds.
+        host.sh("rm -rf %s/load-* %s/state-load-*" % (self.sync_dir, self.sync_dir), timeout=900)
+        commands = [host.as_sync_user(self.sync_setup(host, "load-%d" % i)[0]) for i in (0, 1)]
+        # Full syncs back to back for as long as wrk runs, so that a sync is running during the
+        # whole window: each into an empty directory, alternating between two, the other one
+        # emptied in the background meanwhile (as the sync user: its files).
         stop = "/tmp/bench-load-stop"
-        loop = ("rm -f %(stop)s; while [ ! -e %(stop)s ]; do find %(dir)s/load -mindepth 1 -delete; "
-                "s=$(date +%%s%%N); %(cmd)s > /tmp/bench-load-sync.log 2>&1; rc=$?; e=$(date +%%s%%N); "
-                "echo \"SYNC $rc $s $e\"; done" % {"stop": stop, "dir": self.sync_dir, "cmd": host.as_sync_user(prog_cmd)})
+        loop = ("rm -f %(stop)s; i=0; while [ ! -e %(stop)s ]; do t=$((i %% 2)); o=$((1 - t)); wait; "
+                "%(clean)s & s=$(date +%%s%%N); if [ $t = 0 ]; then %(c0)s; else %(c1)s; fi "
+                "> /tmp/bench-load-sync.log 2>&1; rc=$?; e=$(date +%%s%%N); echo \"SYNC $rc $s $e\"; "
+                "i=$((i + 1)); done; wait"
+                % {"stop": stop, "c0": commands[0], "c1": commands[1],
+                   "clean": host.as_sync_user("find %s/load-$o -mindepth 1 -delete" % self.sync_dir)})
         alone, loaded, syncs, overlaps = [], [], [], []
         for dummy in range(self.load_runs):
             alone.append(self.wrk(host, url, self.load_conns, self.load_seconds))

@@ -344,7 +344,7 @@ class Page:
             "Two connections: **podman exec** (`containers.podman.podman`, how the molecule tests reach",
             "their hosts; it cannot pipeline, so every task costs three `podman exec` calls and a file",
             "copy), and **SSH** (how admins run the playbook: OpenSSH to 127.0.0.1:%d, published to the"
-            % d.get("ssh_port", 59022),
+            % d.get("ssh_port", 29022),
             "host's port 22, with `ansible_pipelining: true`; every run opens a new master connection).",
             "",
             "| hosts | connection | fresh converge s | no-change run s | tasks changed in the no-change runs |",
@@ -447,8 +447,9 @@ class Page:
             "",
             "wrk with %s connections for %d s inside the mirror host on a 64 KiB distfile, alone and while"
             % (num(d["connections"], 0), d["seconds"]),
-            "the sync program runs full syncs of the 100,000-file tree (section 3) back to back, each into",
-            "the emptied directory on the same disk, as the sync user, for as long as wrk runs; %d runs of"
+            "the sync program runs full syncs of the 100,000-file tree (section 3) back to back, as the sync",
+            "user, for as long as wrk runs: each into an empty directory on the same disk, alternating between",
+            "two while the other one is emptied in the background; %d runs of"
             % d.get("runs", 1),
             "each, alternating; median (min–max) for req/s, medians for the rest, errors summed.",
             "",
