@@ -44,10 +44,12 @@ STOCK = "bench-stock"
 FLEET = ("bench-p1.example.test", "bench-p2.example.test", "bench-p3.example.test")
 FRESH = "bench-fresh.example.test"  # the further fresh one-host converges (the first is MIRROR's)
 SMOKE_HOST = "bench-smoke"
-PORT_HTTP = 59080      # published 127.0.0.1:59080 -> bench-mirror:80 (for people; not measured)
-PORT_RSYNC = 59873     # published 127.0.0.1:59873 -> bench-mirror:873
-PORT_SSH = 29022       # published 127.0.0.1:29022 -> bench-mirror:22 (below the ephemeral port range)
-SMOKE_PORTS = {"mirror": 59180, "stock": 59181, "rsync": 59874}
+# Ports on this machine, all below the kernel's ephemeral range (32768-60999): a client connection
+# left in TIME-WAIT on a port in that range can make `podman run -p` fail with "address in use".
+PORT_HTTP = 29080      # published 127.0.0.1:29080 -> bench-mirror:80 (for people; not measured)
+PORT_RSYNC = 29873     # published 127.0.0.1:29873 -> bench-mirror:873
+PORT_SSH = 29022       # published 127.0.0.1:29022 -> bench-mirror:22
+SMOKE_PORTS = {"mirror": 29180, "stock": 29181, "rsync": 29874}
 SYNC_PROGRAM = "/usr/local/bin/gentoo-mirror-sync"  # the launcher the role installs
 SYNC_MODULE = "/usr/local/lib/gentoo-mirror-sync/gentoo_mirror_sync.py"  # ... and the program it runs
 # The bandwidth module's time budget (from the first byte): 8 s, so that the whole measurement,
@@ -168,6 +170,7 @@ class Bench:
         self.notes: dict = {}
         if self.smoke:
             self.runs, self.wrk_seconds, self.conns = 1, 1, [10]
+            self.http_runs = 1
             self.rsync_clients, self.nochange_runs, self.full_runs = 3, 2, 1
             self.rsync_batches = 1
             self.fresh_runs = 1
@@ -175,6 +178,7 @@ class Bench:
             self.load_runs = 1
         else:
             self.runs, self.wrk_seconds, self.conns = 3, 5, [30, 1000, 10000]
+            self.http_runs = 5  # the HTTP points vary most from run to run
             self.rsync_clients, self.nochange_runs, self.full_runs = 30, 9, 2
             self.rsync_batches = 3
             self.fresh_runs = 3
@@ -377,7 +381,7 @@ class Bench:
         self.rsync_url = "rsync://127.0.0.1/gentoo/"
 
     def setup_smoke(self) -> None:
-        """Local servers on this machine's loopback, ports 59180-59874; one test host booted and removed."""
+        """Local servers on this machine's loopback, ports 29180-29874; one test host booted and removed."""
         base = self.out / "work"
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
@@ -480,7 +484,7 @@ class Bench:
         for conns in self.conns:
             for res_label, path in resources:
                 samples = {label: [] for label, dummy, dummy in targets}
-                for i in range(self.runs):
+                for i in range(self.http_runs):
                     order = targets if i % 2 == 0 else list(reversed(targets))
                     for label, host, base in order:
                         samples[label].append(self.wrk(host, base + path, conns, self.wrk_seconds))
@@ -498,12 +502,12 @@ class Bench:
         ceiling = []
         for i in range(self.runs):
             host = self.mirror
-            port = 59201 if self.smoke else 5201
+            port = 29201 if self.smoke else 5201
             out = host.sh("iperf3 -s -1 -D -p %d -B 127.0.0.1 && sleep 0.5 && iperf3 -c 127.0.0.1 -p %d -t %d -J"
                           % (port, port, self.wrk_seconds), timeout=120)
             data = json.loads(out)
             ceiling.append(data["end"]["sum_received"]["bits_per_second"] / 8 / 1e6)
-        self.results["http"] = {"rows": rows, "ceiling_mbps": summary(ceiling), "runs": self.runs,
+        self.results["http"] = {"rows": rows, "ceiling_mbps": summary(ceiling), "runs": self.http_runs,
                                 "seconds": self.wrk_seconds, "where": self.mirror.label,
                                 "stock_where": self.stock.label}
         say("    loopback ceiling (iperf3, one stream): %.0f MB/s" % summary(ceiling)["median"])
