@@ -198,7 +198,11 @@ class Page:
         self.add("", "Loopback ceiling in the mirror host: iperf3, one TCP stream over 127.0.0.1, %s MB/s."
                  % spread(ceiling),
                  "One stream runs on one core at a time; nginx's workers and wrk's threads with many",
-                 "connections use both cores, so the large-file figures can pass this single-stream ceiling.")
+                 "connections use both cores, so the large-file figures can pass this single-stream ceiling.",
+                 "For the large file both servers make the same calls: `sendfile(2)` from the page cache, at",
+                 "most 2 MiB per call (nginx 1.22's default, which the role states), so below the connection",
+                 "count where stock nginx starts to fail, the two can only be level there; the CPU both share",
+                 "with wrk, which reads 8 KiB per call, sets the figure.")
         # Targets, computed from the rows above.
         big = [r for r in d["rows"] if "MiB file" in r["resource"]]
         top = max((r["connections"] for r in d["rows"]), default=0)
