@@ -213,12 +213,13 @@ class Page:
         self.add("- zero errors at %s connections (mirrorkit): %s errors over all resources and runs — %s."
                  % (num(top, 0), num(errs_top, 0), "**met**" if errs_top == 0 else "**not met**"))
         ties = [r for r in below if pair_ratios(r) and max(pair_ratios(r)) >= 1]
-        self.add("- at least stock throughput at every point: %s%s."
-                 % ("the median is at or above stock at all %d points — **met**" % len(d["rows"]) if not below else
-                    "the median is below stock at %d of %d points — **not met**" % (len(below), len(d["rows"])),
-                    "" if not below else " (" + "; ".join("%s at %d: %s" % (r["resource"], r["connections"],
-                                                                           ratio_spread(r))
-                                                          for r in below) + ")"))
+        if below:
+            verdict = "the median is below stock at %d of %d points — **not met** (%s)" % (
+                len(below), len(d["rows"]),
+                "; ".join("%s at %d: %s" % (r["resource"], r["connections"], ratio_spread(r)) for r in below))
+        else:
+            verdict = "the median is at or above stock at all %d points — **met**" % len(d["rows"])
+        self.add("- at least stock throughput at every point: %s." % verdict)
         if ties:
             self.add("  At %d of them some pairs of runs had mirrorkit ahead: the two are level within this"
                      " machine's noise there." % len(ties))
