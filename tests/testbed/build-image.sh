@@ -9,7 +9,6 @@ suite=${1:?usage: build-image.sh SUITE}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 include="systemd,systemd-sysv,python3,dbus,iproute2,ca-certificates,sudo"
 image="localhost/mirrorkit-debian:${suite}"
-here=$(cd "$(dirname "$0")" && pwd)
 recipe=$( { cat "$0"; echo "$suite $include"; } | sha256sum | cut -c1-16)
 
 have=$(podman image inspect --format '{{ index .Labels "org.mirrorkit.recipe" }}' "$image" 2>/dev/null || true)
