@@ -19,8 +19,8 @@ from cryptography import x509
 testinfra_hosts = ["podman://tls-mirror.example.test"]
 
 HOSTNAME = "tls-mirror.example.test"
-HTTPS_ADDR = ("127.0.0.1", 38443)
-HTTP_URL = "http://127.0.0.1:38080"
+HTTPS_ADDR = ("127.0.0.1", 13443)
+HTTP_URL = "http://127.0.0.1:13080"
 PEBBLE_DIR = "https://tls-pebble:14000/dir"
 LIVE = f"/etc/letsencrypt/live/{HOSTNAME}"
 
