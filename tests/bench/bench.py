@@ -131,6 +131,11 @@ class Host:
         return int(match.group(1)), int(match.group(2)) / 1e6, out[: match.start()]
 
 
+def mirrors_changed(recap) -> int:
+    """Tasks a playbook run changed on the mirrors (the upstream's own tasks left out)."""
+    return sum(v.get("changed", 0) for h, v in recap.items() if h != UPSTREAM)
+
+
 def summary(values):
     """Median, min, max and count of a list of numbers (None when empty)."""
     values = [v for v in values if v is not None]
@@ -200,9 +205,9 @@ class Bench:
             time.sleep(1)
         raise CommandFailed("%s did not finish booting" % name)
 
-    def fresh_converge(self, names, log_name: str, remove: bool = True) -> float:
+    def fresh_converge(self, names, log_name: str, remove: bool = True):
         """site.yml on hosts started fresh for this run (removed afterwards unless remove is false):
-        its wall time."""
+        (its wall time, the inventory of those hosts)."""
         for name in names:
             self.start_host(name)
         for name in names:
@@ -214,7 +219,7 @@ class Bench:
         finally:
             if remove:
                 self.remove_hosts(names)
-        return took
+        return took, inv
 
     def remove_hosts(self, names) -> None:
         run(["podman", "rm", "-f", "-t", "5", *names], check=False, timeout=300)
@@ -230,7 +235,7 @@ class Bench:
                     proc.kill()
         if self.started and not self.args.keep:
             say("==> removing the bench hosts: %s" % " ".join(self.started))
-            run(["podman", "rm", "-f", "-t", "5", *self.started], check=False, timeout=300)
+            self.remove_hosts(list(self.started))
             if not self.smoke:
                 run(["podman", "network", "rm", NET], check=False)
 
@@ -656,13 +661,13 @@ class Bench:
         for dummy in range(self.runs):
             took, recap = self.playbook(self.inv1, "mirrorkit.gentoo.site", log_name="site-1-again.log")
             again.append(took)
-            changed.append(sum(v.get("changed", 0) for h, v in recap.items() if h != UPSTREAM))
+            changed.append(mirrors_changed(recap))
         if not hasattr(self, "fresh1"):
             raise CommandFailed("no fresh provisioning figure in a --reuse run; run without --reuse")
         # Further fresh converges, each on a host of its own (the first one was MIRROR's).
         fresh1 = [self.fresh1[0]]
         for i in range(1, self.fresh_runs):
-            fresh1.append(self.fresh_converge([FRESH], "site-1-fresh-%d.log" % (i + 1)))
+            fresh1.append(self.fresh_converge([FRESH], "site-1-fresh-%d.log" % (i + 1))[0])
         result["one"] = {"fresh": summary(fresh1), "again": summary(again), "changed": changed}
         say("    1 host: fresh %.1f s, no-change %.1f s, changed %s" % (
             summary(fresh1)["median"], summary(again)["median"], changed))
@@ -678,20 +683,20 @@ class Bench:
             took, recap = self.playbook(inv_ssh, "mirrorkit.gentoo.site", log_name="site-1-again-ssh.log",
                                         env={"ANSIBLE_SSH_CONTROL_PATH_DIR": str(control)})
             again_ssh.append(took)
-            changed_ssh.append(sum(v.get("changed", 0) for h, v in recap.items() if h != UPSTREAM))
+            changed_ssh.append(mirrors_changed(recap))
         result["one"].update(again_ssh=summary(again_ssh), changed_ssh=changed_ssh)
         result["ssh_port"] = PORT_SSH
         say("    1 host over SSH: no-change %.1f s, changed %s" % (summary(again_ssh)["median"], changed_ssh))
-        fresh3 = [self.fresh_converge(FLEET, "site-3-fresh.log", remove=False)]
-        inv3 = self.out / "inventory-fresh-3.yml"
+        took, inv3 = self.fresh_converge(FLEET, "site-3-fresh.log", remove=False)
+        fresh3 = [took]
         again3, changed3 = [], []
         for dummy in range(max(2, self.runs - 1)):
             took, recap = self.playbook(inv3, "mirrorkit.gentoo.site", log_name="site-3-again.log")
             again3.append(took)
-            changed3.append(sum(v.get("changed", 0) for h, v in recap.items() if h != UPSTREAM))
+            changed3.append(mirrors_changed(recap))
         self.remove_hosts(FLEET)
         for i in range(1, self.fresh_runs):
-            fresh3.append(self.fresh_converge(FLEET, "site-3-fresh-%d.log" % (i + 1)))
+            fresh3.append(self.fresh_converge(FLEET, "site-3-fresh-%d.log" % (i + 1))[0])
         result["three"] = {"fresh": summary(fresh3), "again": summary(again3), "changed": changed3}
         say("    3 hosts: fresh %.1f s, no-change %.1f s, changed %s" % (
             summary(fresh3)["median"], summary(again3)["median"], changed3))
