@@ -37,15 +37,6 @@ def spread(s, digits=None) -> str:
     return "%s (%s–%s)" % (num(s["median"], digits), num(s["min"], digits), num(s["max"], digits))
 
 
-def fresh(case) -> dict:
-    """The fresh-converge summary of a provisioning case; results written before several fresh
-    runs were measured hold a single number."""
-    value = case["fresh"]
-    if isinstance(value, dict):
-        return value
-    return {"median": value, "min": value, "max": value, "n": 1, "runs": [value]}
-
-
 def ratio(a, b) -> str:
     if not a or not b or not b["median"]:
         return "n/a"
@@ -82,6 +73,11 @@ def _key(row):
 
 def _get(s, key):
     return s[key] if s else None
+
+
+def _mmm(s):
+    """(median, min, max) of a summary, for a chart's bar and its whisker."""
+    return s["median"], s["min"], s["max"]
 
 
 def pair_ratios(row):
@@ -379,13 +375,13 @@ class Page:
             "of the fresh run), packages from Debian's mirrors over the network (their speed is part of the",
             "fresh figure). Every fresh run has new hosts of its own (a provisioned host is not fresh",
             "again), fresh runs per case: %d; the no-change run %d times on the hosts of the first one;"
-            % (fresh(d["one"])["n"], d["one"]["again"]["n"]),
+            % (d["one"]["fresh"]["n"], d["one"]["again"]["n"]),
             "median (min–max).",
             "",
             "Two connections: **podman exec** (`containers.podman.podman`, how the molecule tests reach",
             "their hosts; it cannot pipeline, so every task costs three `podman exec` calls and a file",
             "copy), and **SSH** (how admins run the playbook: OpenSSH to 127.0.0.1:%d, published to the"
-            % d.get("ssh_port", 29022),
+            % d["ssh_port"],
             "host's port 22, with `ansible_pipelining: true`; every run opens a new master connection).",
             "",
             "| hosts | connection | fresh converge s | no-change run s | tasks changed in the no-change runs |",
@@ -393,13 +389,13 @@ class Page:
         )
         one = d["one"]
         self.add("| 1 | podman exec | %s | %s | %s |" % (
-            spread(fresh(one)), spread(one["again"]), ", ".join(str(c) for c in one["changed"])))
+            spread(one["fresh"]), spread(one["again"]), ", ".join(str(c) for c in one["changed"])))
         if "again_ssh" in one:
             self.add("| 1 | SSH, pipelining | (same host) | %s | %s |" % (
                 spread(one["again_ssh"]), ", ".join(str(c) for c in one["changed_ssh"])))
         if "three" in d:
             self.add("| 3 at once | podman exec | %s | %s | %s |" % (
-                spread(fresh(d["three"])), spread(d["three"]["again"]), ", ".join(str(c) for c in d["three"]["changed"])))
+                spread(d["three"]["fresh"]), spread(d["three"]["again"]), ", ".join(str(c) for c in d["three"]["changed"])))
         judged = one.get("again_ssh", one["again"])
         ok_time = judged["median"] < 30
         ok_changed = all(c == 0 for k in ("one", "three") if k in d
@@ -415,12 +411,10 @@ class Page:
         fig, ax = plt.subplots(figsize=(6, 3.4))
         keys = [k for k in ("one", "three") if k in d]
         groups = ["1 host" if k == "one" else "3 hosts" for k in keys]
-        series = [("fresh", lambda k: (fresh(d[k])["median"], fresh(d[k])["min"], fresh(d[k])["max"])),
-                  ("no change, podman exec", lambda k: (d[k]["again"]["median"], d[k]["again"]["min"], d[k]["again"]["max"]))]
+        series = [("fresh", lambda k: _mmm(d[k]["fresh"])),
+                  ("no change, podman exec", lambda k: _mmm(d[k]["again"]))]
         if "again_ssh" in one:
-            series.append(("no change, SSH", lambda k: (
-                (d[k]["again_ssh"]["median"], d[k]["again_ssh"]["min"], d[k]["again_ssh"]["max"])
-                if "again_ssh" in d[k] else (0, 0, 0))))
+            series.append(("no change, SSH", lambda k: _mmm(d[k]["again_ssh"]) if "again_ssh" in d[k] else (0, 0, 0)))
         _bars(ax, groups, [name for name, dummy in series],
               [[get(k)[0] for k in keys] for dummy, get in series],
               [[get(k)[1] for k in keys] for dummy, get in series],
@@ -491,7 +485,7 @@ class Page:
             "the sync program runs full syncs of the 100,000-file tree (section 3) back to back, as the sync",
             "user, for as long as wrk runs: each into an empty directory on the same disk, alternating between",
             "two while the other one is emptied in the background; %d runs of"
-            % d.get("runs", 1),
+            % d["runs"],
             "each, alternating; median (min–max) for req/s, medians for the rest, errors summed.",
             "",
             "| | req/s | MB/s | p50 ms | p99 ms | errors |",
@@ -503,7 +497,7 @@ class Page:
             "",
             "%d syncs ran (exit %s; median %s s each); in every run they covered at least %s s of wrk's %s s. "
             "Target: zero errors with a sync running — %s."
-            % (d.get("syncs", 1), ", ".join(str(c) for c in d.get("sync_exits", [d.get("sync_exit")])),
+            % (d["syncs"], ", ".join(str(c) for c in d["sync_exits"]),
                num(d["sync_seconds"]), num(d["overlap_seconds"]), num(d["wrk_seconds"]),
                "**met**" if w1["errors"] == 0 and d["overlap_seconds"] >= 0.9 * d["seconds"] else
                ("**not met**" if w1["errors"] else "no errors, but the syncs covered only part of the window")),
