@@ -55,6 +55,11 @@ SYNC_MODULE = "/usr/local/lib/gentoo-mirror-sync/gentoo_mirror_sync.py"  # ... a
 # The bandwidth module's time budget (from the first byte): 8 s, so that the whole measurement,
 # connection and warm-up included, fits the 10 s target.
 BW_SECONDS = 8
+# The slow-disk part of the HTTP section: the mirror host's block-device reads limited to an HDD's
+# sequential rate, four downloads of large files that are not in the page cache, 256 MiB each.
+SLOW_DISK_BPS = 100 * 10**6
+COLD_FILES, COLD_MIB = 4, 256
+COLD_DIR = "/srv/gentoo/releases/bench-cold"
 
 LOG = None  # file handle of the command log
 
@@ -129,6 +134,48 @@ class Host:
         if not match:
             raise CommandFailed("no timing from %s: %s" % (self.label, out[-500:]))
         return int(match.group(1)), int(match.group(2)) / 1e6, out[: match.start()]
+
+
+def parse_wrk(out: str, tag: str = "BENCH_JSON") -> dict:
+    """The figures of one wrk run from the JSON line report.lua prints."""
+    match = re.search(r"%s (\{.*\})" % tag, out)
+    if not match:
+        raise CommandFailed("wrk gave no report: %s" % out[-1000:])
+    data = json.loads(match.group(1))
+    secs = data["duration_us"] / 1e6
+    return {
+        "rps": data["requests"] / secs,
+        "mbps": data["bytes"] / secs / 1e6,
+        # Latency exists only for completed requests.
+        "p50_ms": data["p50_us"] / 1000.0 if data["requests"] else None,
+        "p99_ms": data["p99_us"] / 1000.0 if data["requests"] else None,
+        "errors": data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"],
+        "errors_detail": {k: data[k] for k in ("connect", "read", "write", "status", "timeout")},
+        "requests": data["requests"],
+    }
+
+
+def block_device_of(path: str) -> str | None:
+    """MAJ:MIN of the whole disk that holds path on this machine (None when it is no block device)."""
+    source = run(["findmnt", "-n", "-o", "SOURCE", "-T", path], check=False).stdout.strip()
+    source = re.sub(r"\[.*\]$", "", source)  # btrfs subvolumes: /dev/sda2[/@]
+    if not source.startswith("/dev/"):
+        return None
+    parent = run(["lsblk", "-ndo", "PKNAME", source], check=False).stdout.strip()
+    disk = "/dev/" + parent if parent else source
+    dev = run(["lsblk", "-ndo", "MAJ:MIN", disk], check=False).stdout.strip()
+    return dev or None
+
+
+def read_limit_file(pid: int) -> tuple[str, str] | None:
+    """(file, cgroup version) that limits block reads of the cgroup of process pid."""
+    for line in Path("/proc/%d/cgroup" % pid).read_text().splitlines():
+        dummy, controllers, path = line.split(":", 2)
+        if "blkio" in controllers.split(","):
+            return "/sys/fs/cgroup/blkio%s/blkio.throttle.read_bps_device" % path, "v1"
+        if controllers == "" and Path("/sys/fs/cgroup%s/io.max" % path).exists():
+            return "/sys/fs/cgroup%s/io.max" % path, "v2"
+    return None
 
 
 def mirrors_changed(recap) -> int:
@@ -439,21 +486,7 @@ class Bench:
         out = host.sh("ulimit -n 16384 2>/dev/null || ulimit -n $(ulimit -Hn); "
                       "wrk -t%d -c%d -d%ds --timeout %s --latency -s /tmp/bench-report.lua %s"
                       % (threads, conns, seconds, timeout, shlex.quote(url)), timeout=seconds + 120)
-        match = re.search(r"BENCH_JSON (\{.*\})", out)
-        if not match:
-            raise CommandFailed("wrk gave no report: %s" % out[-1000:])
-        data = json.loads(match.group(1))
-        secs = data["duration_us"] / 1e6
-        return {
-            "rps": data["requests"] / secs,
-            "mbps": data["bytes"] / secs / 1e6,
-            # Latency exists only for completed requests.
-            "p50_ms": data["p50_us"] / 1000.0 if data["requests"] else None,
-            "p99_ms": data["p99_us"] / 1000.0 if data["requests"] else None,
-            "errors": data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"],
-            "errors_detail": {k: data[k] for k in ("connect", "read", "write", "status", "timeout")},
-            "requests": data["requests"],
-        }
+        return parse_wrk(out)
 
     def put_lua(self, host: Host) -> None:
         text = (BENCH / "report.lua").read_text()
@@ -512,10 +545,92 @@ class Bench:
                           % (port, port, self.wrk_seconds), timeout=120)
             data = json.loads(out)
             ceiling.append(data["end"]["sum_received"]["bits_per_second"] / 8 / 1e6)
+        say("    loopback ceiling (iperf3, one stream): %.0f MB/s" % summary(ceiling)["median"])
         self.results["http"] = {"rows": rows, "ceiling_mbps": summary(ceiling), "runs": self.http_runs,
                                 "seconds": self.wrk_seconds, "where": self.mirror.label,
-                                "stock_where": self.stock.label}
-        say("    loopback ceiling (iperf3, one stream): %.0f MB/s" % summary(ceiling)["median"])
+                                "stock_where": self.stock.label,
+                                "slow_disk": self.slow_disk(targets, resources[1][1])}
+
+    def read_limit(self, host: Host, bps: int | None) -> None:
+        """Limit the block reads of a test host to bps bytes/s (None lifts the limit)."""
+        pid = int(run(["podman", "inspect", "-f", "{{.State.Pid}}", host.name]).stdout.strip())
+        where, version = read_limit_file(pid)
+        dev = block_device_of(run(["podman", "info", "-f", "{{.Store.GraphRoot}}"]).stdout.strip())
+        if version == "v1":
+            line = "%s %d" % (dev, bps or 0)
+        else:
+            line = "%s rbps=%s" % (dev, bps or "max")
+        if LOG:
+            LOG.write("$ echo %s > %s\n" % (line, where))
+        Path(where).write_text(line + "\n")
+
+    def slow_disk_run(self, host: Host, base: str, small: str) -> dict:
+        """Hot requests for the 64 KiB file while COLD_FILES downloads read cold files from the disk."""
+        seconds = 10
+        script = (
+            "ulimit -n 16384; "
+            # Drop the cold files from the page cache every second, so that each byte of them is read
+            # from the disk (the hot file stays cached).
+            "( while :; do for f in %(dir)s/*.bin; do dd if=$f iflag=nocache count=0 status=none; done; "
+            "sleep 1; done ) & ev=$!; pids=; "
+            "for i in $(seq 1 %(n)d); do wrk -t1 -c1 -d%(cold_s)ds --timeout 30s -s /tmp/bench-report.lua "
+            "%(base)s/releases/bench-cold/cold$i.bin > /tmp/bench-cold$i.out 2>&1 & pids=\"$pids $!\"; done; "
+            "sleep 2; wrk -t2 -c30 -d%(s)ds --timeout 10s --latency -s /tmp/bench-report.lua %(base)s%(small)s; "
+            "wait $pids; kill $ev; "
+            "for i in $(seq 1 %(n)d); do sed -n 's/^BENCH_JSON /BENCH_COLD /p' /tmp/bench-cold$i.out; done"
+            % {"dir": COLD_DIR, "n": COLD_FILES, "cold_s": seconds + 4, "s": seconds, "base": base,
+               "small": small})
+        out = host.sh(script, timeout=seconds + 120)
+        hot = parse_wrk(out)
+        cold = [parse_wrk(line, "BENCH_COLD") for line in out.splitlines() if line.startswith("BENCH_COLD ")]
+        if len(cold) != COLD_FILES:
+            raise CommandFailed("%d of %d cold downloads reported: %s" % (len(cold), COLD_FILES, out[-1000:]))
+        hot["cold_mbps"] = sum(c["mbps"] for c in cold)
+        hot["cold_errors"] = sum(c["errors"] for c in cold)
+        return hot
+
+    def slow_disk(self, targets, small: str) -> dict:
+        """The same hot file while large downloads read from a slow disk: role defaults, the role with
+        gentoo_mirror_nginx_aio_threads, and stock nginx."""
+        if self.smoke:
+            return {"skipped": "the smoke run's servers run on this machine, whose disk the bench does not slow"}
+        if block_device_of(run(["podman", "info", "-f", "{{.Store.GraphRoot}}"]).stdout.strip()) is None \
+                or any(read_limit_file(int(run(["podman", "inspect", "-f", "{{.State.Pid}}", h.name]).stdout))
+                       is None for dummy, h, dummy in targets):
+            return {"skipped": "podman's storage is on no block device whose reads a cgroup can limit here"}
+        say("==> slow disk: reads limited to %d MB/s, %d cold %d MiB downloads beside the 64 KiB file"
+            % (SLOW_DISK_BPS // 10**6, COLD_FILES, COLD_MIB))
+        for dummy, host, dummy in targets:
+            host.sh("mkdir -p %s && for i in $(seq 1 %d); do head -c %dM /dev/urandom > %s/cold$i.bin; done && "
+                    "chmod -R a+rX %s" % (COLD_DIR, COLD_FILES, COLD_MIB, COLD_DIR, COLD_DIR), timeout=600)
+        samples = {"mirrorkit": [], "mirrorkit_threads": [], "stock": []}
+        try:
+            for dummy, host, dummy in targets:
+                self.read_limit(host, SLOW_DISK_BPS)
+            for i in range(self.runs):
+                order = targets if i % 2 == 0 else list(reversed(targets))
+                for label, host, base in order:
+                    samples[label].append(self.slow_disk_run(host, base, small))
+            # The role itself switches threads on (and back to its defaults afterwards).
+            self.playbook(self.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", "-e",
+                          '{"gentoo_mirror_nginx_aio_threads": true}', log_name="site-aio-threads.log")
+            if "aio threads;" not in self.mirror.sh("nginx -T 2>/dev/null"):
+                raise CommandFailed("gentoo_mirror_nginx_aio_threads=true left nginx without aio threads")
+            for i in range(self.runs):
+                samples["mirrorkit_threads"].append(self.slow_disk_run(self.mirror, targets[0][2], small))
+        finally:
+            for dummy, host, dummy in targets:
+                self.read_limit(host, None)
+                host.sh("rm -rf %s" % COLD_DIR, check=False)
+            self.playbook(self.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", log_name="site-aio-default.log")
+        result = {"bps": SLOW_DISK_BPS, "files": COLD_FILES, "mib": COLD_MIB, "seconds": 10, "runs": self.runs}
+        for label, runs in samples.items():
+            result[label] = {k: summary([r[k] for r in runs]) for k in ("rps", "p50_ms", "p99_ms", "cold_mbps")}
+            result[label]["errors_total"] = sum(r["errors"] + r["cold_errors"] for r in runs)
+            say("    %-18s hot %8.0f req/s p99 %7.1f ms | cold %6.1f MB/s" % (
+                label, result[label]["rps"]["median"], result[label]["p99_ms"]["median"] or 0,
+                result[label]["cold_mbps"]["median"]))
+        return result
 
     # -- section 2: rsync --------------------------------------------------------------
     def section_rsync(self) -> None:
