@@ -59,7 +59,8 @@ BW_SECONDS = 8
 # sequential rate, four downloads of large files that are not in the page cache, 256 MiB each.
 SLOW_DISK_BPS = 100 * 10**6
 COLD_FILES, COLD_MIB = 4, 256
-COLD_DIR = "/srv/gentoo/releases/bench-cold"
+COLD_URL_PATH = "/releases/bench-cold"  # below the mirror root /srv/gentoo
+SLOW_SECONDS = 10  # wrk's run on the cached file; the cold downloads start 2 s before and end 2 s after
 
 LOG = None  # file handle of the command log
 
@@ -551,11 +552,14 @@ class Bench:
                                 "stock_where": self.stock.label,
                                 "slow_disk": self.slow_disk(targets, resources[1][1])}
 
-    def read_limit(self, host: Host, bps: int | None) -> None:
-        """Limit the block reads of a test host to bps bytes/s (None lifts the limit)."""
-        pid = int(run(["podman", "inspect", "-f", "{{.State.Pid}}", host.name]).stdout.strip())
-        where, version = read_limit_file(pid)
-        dev = block_device_of(run(["podman", "info", "-f", "{{.Store.GraphRoot}}"]).stdout.strip())
+    @staticmethod
+    def read_limit_of(host: Host) -> tuple[str, str] | None:
+        """read_limit_file() of a test host's init process."""
+        return read_limit_file(int(run(["podman", "inspect", "-f", "{{.State.Pid}}", host.name]).stdout.strip()))
+
+    def read_limit(self, host: Host, dev: str, bps: int | None) -> None:
+        """Limit a test host's reads from block device dev (MAJ:MIN) to bps bytes/s (None lifts it)."""
+        where, version = self.read_limit_of(host)
         if version == "v1":
             line = "%s %d" % (dev, bps or 0)
         else:
@@ -566,7 +570,7 @@ class Bench:
 
     def slow_disk_run(self, host: Host, base: str, small: str) -> dict:
         """Hot requests for the 64 KiB file while COLD_FILES downloads read cold files from the disk."""
-        seconds = 10
+        cold_dir = self.tree + COLD_URL_PATH
         script = (
             "ulimit -n 16384; "
             # Drop the cold files from the page cache every second, so that each byte of them is read
@@ -574,13 +578,13 @@ class Bench:
             "( while :; do for f in %(dir)s/*.bin; do dd if=$f iflag=nocache count=0 status=none; done; "
             "sleep 1; done ) & ev=$!; pids=; "
             "for i in $(seq 1 %(n)d); do wrk -t1 -c1 -d%(cold_s)ds --timeout 30s -s /tmp/bench-report.lua "
-            "%(base)s/releases/bench-cold/cold$i.bin > /tmp/bench-cold$i.out 2>&1 & pids=\"$pids $!\"; done; "
+            "%(base)s%(cold)s/cold$i.bin > /tmp/bench-cold$i.out 2>&1 & pids=\"$pids $!\"; done; "
             "sleep 2; wrk -t2 -c30 -d%(s)ds --timeout 10s --latency -s /tmp/bench-report.lua %(base)s%(small)s; "
             "wait $pids; kill $ev; "
             "for i in $(seq 1 %(n)d); do sed -n 's/^BENCH_JSON /BENCH_COLD /p' /tmp/bench-cold$i.out; done"
-            % {"dir": COLD_DIR, "n": COLD_FILES, "cold_s": seconds + 4, "s": seconds, "base": base,
-               "small": small})
-        out = host.sh(script, timeout=seconds + 120)
+            % {"dir": cold_dir, "n": COLD_FILES, "cold_s": SLOW_SECONDS + 4, "s": SLOW_SECONDS, "base": base,
+               "cold": COLD_URL_PATH, "small": small})
+        out = host.sh(script, timeout=SLOW_SECONDS + 120)
         hot = parse_wrk(out)
         cold = [parse_wrk(line, "BENCH_COLD") for line in out.splitlines() if line.startswith("BENCH_COLD ")]
         if len(cold) != COLD_FILES:
@@ -594,19 +598,19 @@ class Bench:
         gentoo_mirror_nginx_aio_threads, and stock nginx."""
         if self.smoke:
             return {"skipped": "the smoke run's servers run on this machine, whose disk the bench does not slow"}
-        if block_device_of(run(["podman", "info", "-f", "{{.Store.GraphRoot}}"]).stdout.strip()) is None \
-                or any(read_limit_file(int(run(["podman", "inspect", "-f", "{{.State.Pid}}", h.name]).stdout))
-                       is None for dummy, h, dummy in targets):
+        dev = block_device_of(run(["podman", "info", "-f", "{{.Store.GraphRoot}}"]).stdout.strip())
+        if dev is None or any(self.read_limit_of(h) is None for dummy, h, dummy in targets):
             return {"skipped": "podman's storage is on no block device whose reads a cgroup can limit here"}
+        cold_dir = self.tree + COLD_URL_PATH
         say("==> slow disk: reads limited to %d MB/s, %d cold %d MiB downloads beside the 64 KiB file"
             % (SLOW_DISK_BPS // 10**6, COLD_FILES, COLD_MIB))
         for dummy, host, dummy in targets:
             host.sh("mkdir -p %s && for i in $(seq 1 %d); do head -c %dM /dev/urandom > %s/cold$i.bin; done && "
-                    "chmod -R a+rX %s" % (COLD_DIR, COLD_FILES, COLD_MIB, COLD_DIR, COLD_DIR), timeout=600)
+                    "chmod -R a+rX %s" % (cold_dir, COLD_FILES, COLD_MIB, cold_dir, cold_dir), timeout=600)
         samples = {"mirrorkit": [], "mirrorkit_threads": [], "stock": []}
         try:
             for dummy, host, dummy in targets:
-                self.read_limit(host, SLOW_DISK_BPS)
+                self.read_limit(host, dev, SLOW_DISK_BPS)
             for i in range(self.runs):
                 order = targets if i % 2 == 0 else list(reversed(targets))
                 for label, host, base in order:
@@ -617,13 +621,14 @@ class Bench:
             if "aio threads;" not in self.mirror.sh("nginx -T 2>/dev/null"):
                 raise CommandFailed("gentoo_mirror_nginx_aio_threads=true left nginx without aio threads")
             for i in range(self.runs):
-                samples["mirrorkit_threads"].append(self.slow_disk_run(self.mirror, targets[0][2], small))
+                samples["mirrorkit_threads"].append(self.slow_disk_run(*targets[0][1:], small))
         finally:
             for dummy, host, dummy in targets:
-                self.read_limit(host, None)
-                host.sh("rm -rf %s" % COLD_DIR, check=False)
+                self.read_limit(host, dev, None)
+                host.sh("rm -rf %s" % cold_dir, check=False)
             self.playbook(self.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", log_name="site-aio-default.log")
-        result = {"bps": SLOW_DISK_BPS, "files": COLD_FILES, "mib": COLD_MIB, "seconds": 10, "runs": self.runs}
+        result = {"bps": SLOW_DISK_BPS, "files": COLD_FILES, "mib": COLD_MIB, "seconds": SLOW_SECONDS,
+                  "runs": self.runs}
         for label, runs in samples.items():
             result[label] = {k: summary([r[k] for r in runs]) for k in ("rps", "p50_ms", "p99_ms", "cold_mbps")}
             result[label]["errors_total"] = sum(r["errors"] + r["cold_errors"] for r in runs)

@@ -375,10 +375,13 @@ class Page:
             "(the table above measures that); set `gentoo_mirror_nginx_aio_threads: true` for a mirror whose",
             "tree lives on HDDs.",
             "",
-            "How to reproduce: in each host, `echo 'MAJ:MIN 100000000' > blkio.throttle.read_bps_device`",
-            "of its cgroup (cgroup v2: `io.max` with `rbps=`), for the disk under podman's storage; four",
-            "`wrk -t1 -c1 -d14s` on the cold files while `dd if=FILE iflag=nocache count=0` drops them from",
-            "the page cache every second, and `wrk -t2 -c30 -d10s --latency` on the 64 KiB file.",
+            "How to reproduce: for each host, `echo 'MAJ:MIN %d' > blkio.throttle.read_bps_device` of its"
+            % sd["bps"],
+            "cgroup (cgroup v2: `io.max` with `rbps=`), MAJ:MIN of the disk under podman's storage; in it,",
+            "%d times `wrk -t1 -c1 -d%ds` on the cold files while `dd if=FILE iflag=nocache count=0` drops"
+            % (sd["files"], sd["seconds"] + 4),
+            "them from the page cache every second, and `wrk -t2 -c30 -d%ds --latency` on the 64 KiB file."
+            % sd["seconds"],
         )
 
     def rsync(self, d):
