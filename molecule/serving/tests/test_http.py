@@ -234,6 +234,30 @@ def test_aio_threads_when_asked_for():
     assert max(nginx_threads(MIRROR6)) > 1, nginx_threads(MIRROR6)
 
 
+def test_aio_threads_serve_whole_and_resumed_downloads():
+    # With aio threads each sendfile(2) call (2 MiB at most) runs in the pool: a 20 MiB file takes
+    # several of them, whole and resumed mid-chunk, and must arrive byte for byte.
+    path = "/experimental/aio-threads-check.bin"
+    sh(MIRROR6, "head -c 20971520 /dev/urandom > %s%s && chmod a+r %s%s" % (ROOT, path, ROOT, path))
+    try:
+        digest = sh(MIRROR6, "sha256sum %s%s" % (ROOT, path)).stdout.split()[0]
+        out = sh(MIRROR6, "python3 - <<'EOF'\n"
+                          "import hashlib, urllib.request\n"
+                          "url = 'http://127.0.0.1%s'\n"
+                          "whole = urllib.request.urlopen(url, timeout=60).read()\n"
+                          "cut = 3 * 1024 * 1024 + 4321\n"
+                          "head = urllib.request.urlopen(urllib.request.Request(\n"
+                          "    url, headers={'Range': 'bytes=0-%%d' %% (cut - 1)}), timeout=60)\n"
+                          "tail = urllib.request.urlopen(urllib.request.Request(\n"
+                          "    url, headers={'Range': 'bytes=%%d-' %% cut}), timeout=60)\n"
+                          "print(hashlib.sha256(whole).hexdigest(), head.status, tail.status,\n"
+                          "      hashlib.sha256(head.read() + tail.read()).hexdigest())\n"
+                          "EOF" % path).stdout.split()
+    finally:
+        sh(MIRROR6, "rm -f %s%s" % (ROOT, path))
+    assert out == [digest, "206", "206", digest]
+
+
 def test_static_serving_is_tuned_for_a_file_mirror():
     conf = sh(MIRROR, "nginx -T 2>/dev/null").stdout
     for directive in ("sendfile on;", "sendfile_max_chunk 2m;", "tcp_nopush on;", "open_file_cache max=",

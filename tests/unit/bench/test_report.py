@@ -48,7 +48,7 @@ def test_p_below_of_fully_separated_runs_is_one_split_in_all():
 @pytest.mark.parametrize('slower, faster', [(SMALL_THREADS, SMALL_BASE), (BIG_THREADS, BIG_BASE)],
                          ids=['64KiB', '256MiB'])
 def test_a_measured_regression_counts_as_below(slower, faster):
-    # "aio threads" cost the cached 64 KiB file about 40 % and the 256 MiB file about 12 %.
+    # "aio threads" cost the cached 64 KiB file about 40 % and the 256 MiB file about 13 %.
     below, p = report.below_stock(row(slower, faster))
     assert below
     assert p < report.BELOW_ALPHA
