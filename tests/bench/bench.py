@@ -570,7 +570,6 @@ class Bench:
 
     def slow_disk_run(self, host: Host, base: str, small: str) -> dict:
         """Hot requests for the 64 KiB file while COLD_FILES downloads read cold files from the disk."""
-        cold_dir = self.tree + COLD_URL_PATH
         script = (
             "ulimit -n 16384; "
             # Drop the cold files from the page cache every second, so that each byte of them is read
@@ -582,8 +581,8 @@ class Bench:
             "sleep 2; wrk -t2 -c30 -d%(s)ds --timeout 10s --latency -s /tmp/bench-report.lua %(base)s%(small)s; "
             "wait $pids; kill $ev; "
             "for i in $(seq 1 %(n)d); do sed -n 's/^BENCH_JSON /BENCH_COLD /p' /tmp/bench-cold$i.out; done"
-            % {"dir": cold_dir, "n": COLD_FILES, "cold_s": SLOW_SECONDS + 4, "s": SLOW_SECONDS, "base": base,
-               "cold": COLD_URL_PATH, "small": small})
+            % {"dir": self.tree + COLD_URL_PATH, "n": COLD_FILES, "cold_s": SLOW_SECONDS + 4, "s": SLOW_SECONDS,
+               "base": base, "cold": COLD_URL_PATH, "small": small})
         out = host.sh(script, timeout=SLOW_SECONDS + 120)
         hot = parse_wrk(out)
         cold = [parse_wrk(line, "BENCH_COLD") for line in out.splitlines() if line.startswith("BENCH_COLD ")]

@@ -7,6 +7,7 @@ nothing here is a constant of the page. `bench.py --page-only` rewrites the page
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from math import comb
 from pathlib import Path
 
@@ -120,10 +121,8 @@ def most_wins_below(n_a: int, n_b: int) -> int | None:
     below at BELOW_ALPHA; None when no result can be."""
     total = comb(n_a + n_b, n_a)
     # Without ties a group's wins are its rank sum less the least possible one.
-    counts = {}
-    for ranks in itertools.combinations(range(1, n_a + n_b + 1), n_a):
-        u = sum(ranks) - n_a * (n_a + 1) // 2
-        counts[u] = counts.get(u, 0) + 1
+    counts = Counter(sum(ranks) - n_a * (n_a + 1) // 2
+                     for ranks in itertools.combinations(range(1, n_a + n_b + 1), n_a))
     best, seen = None, 0
     for u in sorted(counts):
         seen += counts[u]

@@ -16,6 +16,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'bench'))
 
+import bench  # noqa: E402  pylint: disable=wrong-import-position
 import report  # noqa: E402  pylint: disable=wrong-import-position
 
 # 256 MiB file, MB/s: the provisioned nginx and stock nginx, both sendfile(2) in 2 MiB calls.
@@ -27,12 +28,10 @@ BIG_BASE, BIG_THREADS = [2.19, 2.20, 2.08, 2.22, 2.04], [1.87, 1.91, 1.91, 1.90,
 
 
 def row(mirrorkit, stock, resource='256 MiB file'):
+    """A row of the HTTP table as bench.py stores it, for the figure the row is judged on."""
     key = 'mbps' if 'MiB file' in resource else 'rps'
-
-    def summ(runs):
-        ordered = sorted(runs)
-        return {'median': ordered[len(ordered) // 2], 'min': ordered[0], 'max': ordered[-1], 'runs': runs}
-    return {'resource': resource, 'connections': 30, 'mirrorkit': {key: summ(mirrorkit)}, 'stock': {key: summ(stock)}}
+    return {'resource': resource, 'connections': 30, 'mirrorkit': {key: bench.summary(mirrorkit)},
+            'stock': {key: bench.summary(stock)}}
 
 
 def test_wins_counts_pairs_and_half_ties():
