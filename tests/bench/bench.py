@@ -568,8 +568,8 @@ class Bench:
             LOG.write("$ echo %s > %s\n" % (line, where))
         Path(where).write_text(line + "\n")
 
-    def slow_disk_run(self, host: Host, base: str, small: str) -> dict:
-        """Hot requests for the 64 KiB file while COLD_FILES downloads read cold files from the disk."""
+    def slow_disk_run(self, host: Host, base: str, small: str, cold_dir: str) -> dict:
+        """Hot requests for the 64 KiB file while COLD_FILES downloads read the cold files in cold_dir."""
         script = (
             "ulimit -n 16384; "
             # Drop the cold files from the page cache every second, so that each byte of them is read
@@ -581,7 +581,7 @@ class Bench:
             "sleep 2; wrk -t2 -c30 -d%(s)ds --timeout 10s --latency -s /tmp/bench-report.lua %(base)s%(small)s; "
             "wait $pids; kill $ev; "
             "for i in $(seq 1 %(n)d); do sed -n 's/^BENCH_JSON /BENCH_COLD /p' /tmp/bench-cold$i.out; done"
-            % {"dir": self.tree + COLD_URL_PATH, "n": COLD_FILES, "cold_s": SLOW_SECONDS + 4, "s": SLOW_SECONDS,
+            % {"dir": cold_dir, "n": COLD_FILES, "cold_s": SLOW_SECONDS + 4, "s": SLOW_SECONDS,
                "base": base, "cold": COLD_URL_PATH, "small": small})
         out = host.sh(script, timeout=SLOW_SECONDS + 120)
         hot = parse_wrk(out)
@@ -613,14 +613,14 @@ class Bench:
             for i in range(self.runs):
                 order = targets if i % 2 == 0 else list(reversed(targets))
                 for label, host, base in order:
-                    samples[label].append(self.slow_disk_run(host, base, small))
+                    samples[label].append(self.slow_disk_run(host, base, small, cold_dir))
             # The role itself switches threads on (and back to its defaults afterwards).
             self.playbook(self.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", "-e",
                           '{"gentoo_mirror_nginx_aio_threads": true}', log_name="site-aio-threads.log")
             if "aio threads;" not in self.mirror.sh("nginx -T 2>/dev/null"):
                 raise CommandFailed("gentoo_mirror_nginx_aio_threads=true left nginx without aio threads")
             for i in range(self.runs):
-                samples["mirrorkit_threads"].append(self.slow_disk_run(*targets[0][1:], small))
+                samples["mirrorkit_threads"].append(self.slow_disk_run(*targets[0][1:], small, cold_dir))
         finally:
             for dummy, host, dummy in targets:
                 self.read_limit(host, dev, None)
