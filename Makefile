@@ -14,6 +14,7 @@ VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL := $(BUILD)/mirrorkit-gentoo-$(VERSION).tar.gz
 SCENARIOS ?= $(sort $(filter-out shared,$(notdir $(wildcard molecule/*))))
 SUITES := bookworm trixie
+MOLECULE_LANES ?= 1
 
 export CONTAINERS_CONF := $(TOP)/tests/testbed/containers.conf
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
@@ -77,11 +78,11 @@ sanity: venv
 unit: venv
 	@$(STEP) "pytest unit tests" pytest -q tests/unit
 
+# Every scenario, each one's output also in build/molecule-logs/; MOLECULE_LANES=N runs them in
+# N parallel lanes (a gain only with more than 2 cores: see tests/testbed/molecule-lanes.sh).
 molecule: venv images collection
-	@for scenario in $(SCENARIOS); do \
-	  $(STEP) "molecule scenario '$$scenario' (create, check, converge, idempotence, verify, destroy)" \
-	    molecule test -s $$scenario || exit 1; \
-	done
+	@$(STEP) "molecule scenarios ($(MOLECULE_LANES) lane(s)): $(SCENARIOS)" \
+	  tests/testbed/molecule-lanes.sh $(MOLECULE_LANES) $(BUILD)/molecule-logs $(SCENARIOS)
 
 molecule-%: venv images collection
 	@$(STEP) "molecule scenario '$*'" molecule test -s $*
