@@ -1,4 +1,7 @@
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Test-bench connection: run tasks in a local podman container by entering its namespaces.
 
 The molecule scenarios use it instead of containers.podman.podman (.config/molecule/config.yml).
@@ -51,17 +54,23 @@ CONTAINER_ENV = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
 LIMITS = {"Max open files": resource.RLIMIT_NOFILE, "Max processes": resource.RLIMIT_NPROC}
 
 
-def init_limits(pid):
-    """The open-file and process limits of process pid, as setrlimit() arguments."""
+def parse_limits(table):
+    """The open-file and process limits in table (the text of /proc/PID/limits), as setrlimit()
+    arguments."""
     limits = {}
-    with open("/proc/%s/limits" % pid) as table:
-        for line in table:
-            for name, which in LIMITS.items():
-                if line.startswith(name):
-                    soft, hard = line[len(name):].split()[:2]
-                    limits[which] = tuple(resource.RLIM_INFINITY if v == "unlimited" else int(v)
-                                          for v in (soft, hard))
+    for line in table.splitlines():
+        for name, which in LIMITS.items():
+            if line.startswith(name):
+                soft, hard = line[len(name):].split()[:2]
+                limits[which] = tuple(resource.RLIM_INFINITY if v == "unlimited" else int(v)
+                                      for v in (soft, hard))
     return limits
+
+
+def init_limits(pid):
+    """The limits of process pid that commands in its container get."""
+    with open("/proc/%s/limits" % pid) as table:
+        return parse_limits(table.read())
 
 
 class Connection(ConnectionBase):
