@@ -2,8 +2,9 @@
 # Run molecule scenarios, one lane after another or in parallel lanes. Scenarios never share a
 # host name, a network or a published port (docs/CONVENTIONS.md), so lanes cannot meet.
 # The scenarios are CPU-bound (ansible, podman exec, apt): on a 2-core machine two lanes took
-# longer than one (default and fleet together: 1,501 s, one after the other: 1,337 s), so
-# `make molecule` uses one lane; a CI runner with more cores can pass MOLECULE_LANES=N.
+# longer than one (default and fleet together: 1,501 s, one after the other: 1,337 s, both
+# through podman exec, before the nsenter connection), so `make molecule` uses one lane; a CI
+# runner with more cores can pass MOLECULE_LANES=N.
 # Usage: molecule-lanes.sh LANES LOG_DIR SCENARIO...
 # Each scenario's whole output goes to LOG_DIR/<scenario>.log (with one lane, to the terminal
 # too); with more, a failed one's log is printed when every lane has ended. Every scenario
@@ -12,9 +13,9 @@ set -uo pipefail
 lanes=$1 log_dir=$2; shift 2
 step=$(dirname "$0")/step.sh
 
-# Seconds each scenario took in CI: only used to balance the lanes (longest first, each to
+# Seconds each scenario took in a full `make test` (nsenter connection): only used to balance the lanes (longest first, each to
 # the lane with the least work so far). A scenario missing here counts as 300 s.
-declare -A seconds=([fleet]=771 [default]=566 [faults]=513 [sync]=389 [tls]=346 [serving]=289 [modules]=200)
+declare -A seconds=([fleet]=587 [default]=359 [faults]=313 [sync]=261 [tls]=205 [serving]=174 [modules]=154)
 
 if ! [[ $lanes =~ ^[1-9][0-9]*$ ]]; then
   echo "molecule-lanes.sh: MOLECULE_LANES is '$lanes'; it must be a whole number of 1 or more" >&2
