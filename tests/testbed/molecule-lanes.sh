@@ -13,8 +13,9 @@ set -uo pipefail
 lanes=$1 log_dir=$2; shift 2
 step=$(dirname "$0")/step.sh
 
-# Seconds each scenario took in a full `make test` (nsenter connection): only used to balance the lanes (longest first, each to
-# the lane with the least work so far). A scenario missing here counts as 300 s.
+# Seconds each scenario took in a full `make test` (nsenter connection): only used to balance
+# the lanes (longest first, each to the lane with the least work so far). A scenario missing
+# here counts as 300 s.
 declare -A seconds=([fleet]=587 [default]=359 [faults]=313 [sync]=261 [tls]=205 [serving]=174 [modules]=154)
 
 if ! [[ $lanes =~ ^[1-9][0-9]*$ ]]; then

@@ -36,6 +36,7 @@ options:
       - name: ansible_podman_executable
 """
 
+import json
 import resource
 import shlex
 import subprocess
@@ -47,10 +48,7 @@ from ansible.utils.display import Display
 
 display = Display()
 
-# What `podman exec` gives a command: the image's environment, not the controller's.
-CONTAINER_ENV = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                 "HOME=/root", "TERM=xterm", "container=podman"]
-# ...and the container's limits (tests/testbed/containers.conf), not the controller's.
+# Commands get the container's limits (tests/testbed/containers.conf), not the controller's.
 LIMITS = {"Max open files": resource.RLIMIT_NOFILE, "Max processes": resource.RLIMIT_NPROC}
 
 
@@ -82,27 +80,31 @@ class Connection(ConnectionBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._pid = None
+        self._env = []
         self._limits = {}
 
     def _connect(self):
         if not self._connected:
             name = self.get_option("remote_addr")
             proc = subprocess.run([self.get_option("podman_executable"), "inspect", "--format",
-                                   "{{.State.Pid}}", name], capture_output=True, check=False)
-            pid = to_text(proc.stdout).strip()
+                                   "{{.State.Pid}} {{json .Config.Env}}", name],
+                                  capture_output=True, check=False)
+            pid, env = (to_text(proc.stdout).strip().split(" ", 1) + ["[]"])[:2]
             if proc.returncode != 0 or not pid.isdigit() or pid == "0":
                 raise AnsibleConnectionFailure(
                     "container %s is not running: podman inspect said %r"
                     % (name, to_text(proc.stderr or proc.stdout).strip()))
             self._pid = pid
+            # The environment `podman exec` gives a command, not the controller's.
+            self._env = json.loads(env)
             self._limits = init_limits(pid)
             self._connected = True
         return self
 
     def _enter(self, command):
         """argv that runs the shell command command inside the container."""
-        return ["nsenter", "-t", self._pid, "-a", "--", "/usr/bin/env", "-i"] + CONTAINER_ENV + [
-            "HOSTNAME=%s" % self.get_option("remote_addr"), "/bin/sh", "-c", command]
+        return ["nsenter", "-t", self._pid, "-a", "--", "/usr/bin/env", "-i"] + self._env + [
+            "/bin/sh", "-c", command]
 
     def _run(self, argv, **kwargs):
         def limit():
