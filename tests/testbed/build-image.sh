@@ -6,7 +6,11 @@
 # recipe; it is rebuilt only when that recipe (this script, suite, packages) changes.
 set -euo pipefail
 suite=${1:?usage: build-image.sh SUITE}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The Debian archive: DEBIAN_MIRROR, else the first one the machine's own apt sources name (not
+# the security archive), else debootstrap's built-in default.
+mirror=${DEBIAN_MIRROR:-$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null \
+  | grep -v -- '-security' | head -1 || true)}
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $3 !~ /-security/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
 include="systemd,systemd-sysv,python3,dbus,iproute2,ca-certificates,sudo"
 image="localhost/mirrorkit-debian:${suite}"
 recipe=$( { cat "$0"; echo "$suite $include"; } | sha256sum | cut -c1-16)
@@ -21,7 +25,7 @@ start=$(date +%s)
 echo "==> building $image from debootstrap ($suite, recipe $recipe); this takes about a minute"
 work=$(mktemp -d /var/tmp/mirrorkit-rootfs.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-debootstrap --variant=minbase --include="$include" "$suite" "$work/rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 || {
+debootstrap --variant=minbase --include="$include" "$suite" "$work/rootfs" ${mirror:+"$mirror"} > "$work/debootstrap.log" 2>&1 || {
   echo "debootstrap failed; last lines of its log:" >&2; tail -20 "$work/debootstrap.log" >&2; exit 1; }
 # A test host boots to multi-user with no console getty and answers `systemctl is-system-running`.
 chroot "$work/rootfs" systemctl mask getty@tty1.service console-getty.service \
