@@ -35,9 +35,9 @@ BENCH = TOP / "tests" / "bench"
 BUILD = TOP / "build" / "bench"
 NET = "mirrorkit-bench"
 IMAGE = "localhost/mirrorkit-debian:bookworm"
-SECTIONS = ("http", "rsync", "sync", "provisioning", "bandwidth", "load")
+SECTIONS = ("http", "rsync", "sync", "provisioning", "bandwidth", "load", "overload")
 # Run order: the short sections first, the provisioning runs before the long serving ones.
-RUN_ORDER = ("bandwidth", "load", "provisioning", "http", "rsync", "sync")
+RUN_ORDER = ("bandwidth", "load", "overload", "provisioning", "http", "rsync", "sync")
 UPSTREAM = "bench-upstream"
 MIRROR = "bench-mirror.example.test"
 STOCK = "bench-stock"
@@ -61,6 +61,17 @@ SLOW_DISK_BPS = 100 * 10**6
 COLD_FILES, COLD_MIB = 4, 256
 COLD_URL_PATH = "/releases/bench-cold"  # below the mirror root /srv/gentoo
 SLOW_SECONDS = 10  # wrk's run on the cached file; the cold downloads start 2 s before and end 2 s after
+
+# Overload section: the mirror is provisioned for OVERLOAD_LIMIT clients and meets crowds of these
+# multiples of it (30x 300 = 9,000 connections: wrk's 16,384 descriptors in a test host hold them).
+OVERLOAD_LIMIT = 300
+OVERLOAD_MULTIPLES = (1, 3, 10, 30)
+OVERLOAD_SECONDS = 8
+# The kernel's count of connections its listen queue had no room for (the TcpExt line of /proc/net/netstat).
+NETSTAT_OVERFLOWS = ("awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) k[i] = $i; h = 1 } "
+                     "else for (i = 1; i <= NF; i++) if (k[i] == \"ListenOverflows\") print $i }' /proc/net/netstat")
+# nginx's own word that it ran out of connection slots (error log, level alert).
+SLOTS_EXHAUSTED = "worker_connections are not enough"
 
 LOG = None  # file handle of the command log
 
@@ -229,6 +240,7 @@ class Bench:
             self.fresh_runs = 1
             self.rates, self.load_seconds, self.load_conns = [], 3, 20
             self.load_runs = 1
+            self.overload_limit, self.overload_seconds, self.overload_runs = 4, 1, 1
         else:
             self.runs, self.wrk_seconds, self.conns = 3, 5, [30, 1000, 10000]
             self.http_runs = 5  # the HTTP points vary most from run to run
@@ -237,6 +249,7 @@ class Bench:
             self.fresh_runs = 3
             self.rates, self.load_seconds, self.load_conns = [2, 20, 80], 30, 1000
             self.load_runs = 3
+            self.overload_limit, self.overload_seconds, self.overload_runs = OVERLOAD_LIMIT, OVERLOAD_SECONDS, 3
 
     # -- hosts -------------------------------------------------------------------------
     def start_host(self, name: str, *extra: str, network: str = NET) -> None:
@@ -378,7 +391,7 @@ class Bench:
             self.start_host(UPSTREAM)
             self.start_host(MIRROR, "-p", "127.0.0.1:%d:80" % PORT_HTTP, "-p", "127.0.0.1:%d:873" % PORT_RSYNC,
                             "-p", "127.0.0.1:%d:22" % PORT_SSH)
-        if "http" in self.sections and STOCK not in self.started:
+        if ("http" in self.sections or "overload" in self.sections) and STOCK not in self.started:
             self.start_host(STOCK)
         for name in self.started:
             self.wait_booted(name)
@@ -406,12 +419,12 @@ class Bench:
         self.mirror = Host(MIRROR, sync_user="gentoo-mirror")
         self.mirror_base = "http://127.0.0.1:80"  # the image has no /etc/services: wrk needs the port
         tools = []
-        if "http" in self.sections or "load" in self.sections:
+        if "http" in self.sections or "load" in self.sections or "overload" in self.sections:
             tools += ["wrk", "iperf3"]
         if tools:
             self.mirror.sh("DEBIAN_FRONTEND=noninteractive apt-get install -y -q %s > /dev/null" % " ".join(tools),
                            timeout=600)
-        if "http" in self.sections:
+        if "http" in self.sections or "overload" in self.sections:
             say("==> %s: Debian's stock nginx serving a copy of the same tree" % STOCK)
             self.stock = Host(STOCK)
             self.stock.sh(
@@ -428,6 +441,7 @@ class Bench:
         self.notes["mirror_nginx"] = self.mirror.sh(
             "grep -nE '^\\s*(worker_processes|worker_rlimit_nofile|worker_connections|sendfile|aio|open_file_cache) ' "
             "/etc/nginx/nginx.conf", check=False)
+        self.stock_base = "http://127.0.0.1:80"
         self.tree = "/srv/gentoo"
         self.sync_dir = "/srv/bench-sync"
         self.sync_upstream = "rsync://%s/tree100k/" % UPSTREAM
@@ -943,6 +957,95 @@ class Bench:
             "least overlap %.0f s of %.0f s" % figures)
         if any(rc != 0 for rc, dummy, dummy2 in syncs):
             raise CommandFailed("a sync under load failed (exits %s)" % r["sync_exits"])
+
+    # -- section 7: overload -----------------------------------------------------------
+    def overload_run(self, host: Host, url: str, conns: int) -> dict:
+        """wrk with conns clients for the section's time, with what the kernel and nginx said meanwhile:
+        listen-queue overflows and nginx's 'worker_connections are not enough' alerts."""
+        logs = "/var/log/nginx/error.log /var/log/nginx/gentoo-mirror.error.log" if host.name else "/dev/null"
+        script = ("o=$(%(netstat)s); a=$(cat %(logs)s 2>/dev/null | grep -c %(alert)s); "
+                  "ulimit -n 16384 2>/dev/null || ulimit -n $(ulimit -Hn); "
+                  "wrk -t2 -c%(c)d -d%(s)ds --timeout 10s --latency -s /tmp/bench-report.lua %(url)s; "
+                  "echo BENCH_KERNEL $(( $(%(netstat)s) - o )) $(( $(cat %(logs)s 2>/dev/null | grep -c %(alert)s) - a ))"
+                  % {"netstat": NETSTAT_OVERFLOWS, "logs": logs, "alert": shlex.quote(SLOTS_EXHAUSTED),
+                     "c": conns, "s": self.overload_seconds, "url": shlex.quote(url)})
+        out = host.sh(script, timeout=self.overload_seconds + 180)
+        result = parse_wrk(out)
+        match = re.search(r"BENCH_KERNEL (-?\d+) (-?\d+)", out)
+        if not match:
+            raise CommandFailed("no kernel counters after wrk: %s" % out[-500:])
+        secs = result["requests"] / result["rps"] if result["rps"] else self.overload_seconds
+        detail = result["errors_detail"]
+        # wrk counts a response outside 2xx/3xx as a status error: here only nginx's 503 (limit_conn).
+        result.update(served_rps=(result["requests"] - detail["status"]) / secs, refusals=detail["status"],
+                      other_errors=detail["connect"] + detail["read"] + detail["write"] + detail["timeout"],
+                      listen_overflows=int(match.group(1)), slots_exhausted=int(match.group(2)))
+        return result
+
+    def section_overload(self) -> None:
+        limit = self.overload_limit
+        multiples = OVERLOAD_MULTIPLES if not self.smoke else (1, 3)
+        say("==> section overload: crowds of %s x %d clients on a 64 KiB distfile, the provisioned nginx "
+            "(gentoo_mirror_max_connections: %d) against stock nginx"
+            % ("/".join(str(m) for m in multiples), limit, limit))
+        targets = [("mirrorkit", self.mirror, self.mirror_base), ("stock", self.stock, self.stock_base)]
+        for dummy, host, dummy in targets:
+            self.put_lua(host)
+        small = self.mirror.sh("find %s/distfiles -type f -size 65536c -name '*.tar.*' | sort | head -1"
+                               % self.tree).strip()
+        path = small[len(self.tree):]
+        settings = {}
+        if not self.smoke:
+            # The crowd comes from one address (127.0.0.1): the per-client limit would refuse it as
+            # one client, so it is off here (the serving scenario tests it).
+            overrides = {"gentoo_mirror_max_connections": limit, "gentoo_mirror_nginx_per_client_connections": 0}
+            # The sizing before gentoo_mirror_nginx_crowd_factor: as many slots as clients served.
+            self.playbook(self.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", "-e",
+                          json.dumps(dict(overrides, gentoo_mirror_nginx_crowd_factor=1)),
+                          log_name="site-overload-slots1.log")
+            before = self.mirror.sh("nginx -T 2>/dev/null | grep -E '^\\s*worker_connections '")
+            targets.append(("mirrorkit_slots1", self.mirror, self.mirror_base))
+            settings["slots1"] = before.split()[-1].rstrip(";")
+            settings["stock"] = self.stock.sh("nginx -T 2>/dev/null | grep -E '^\\s*worker_connections '").split()[-1].rstrip(";")
+        samples = {label: {m: [] for m in multiples} for label, dummy, dummy in targets}
+        try:
+            # Slots of the pre-change sizing first, then the role's defaults for everything else.
+            if not self.smoke:
+                for m in multiples:
+                    for dummy in range(self.overload_runs):
+                        samples["mirrorkit_slots1"][m].append(
+                            self.overload_run(self.mirror, self.mirror_base + path, limit * m))
+                self.playbook(self.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", "-e", json.dumps(overrides),
+                              log_name="site-overload.log")
+                conf = self.mirror.sh("nginx -T 2>/dev/null")
+                if "limit_conn gentoo_mirror_capacity %d;" % limit not in conf:
+                    raise CommandFailed("the role did not limit nginx to %d clients" % limit)
+                settings["mirrorkit"] = re.search(r"worker_connections (\d+);", conf).group(1)
+            for m in multiples:
+                for i in range(self.overload_runs):
+                    order = targets[:2] if i % 2 == 0 else list(reversed(targets[:2]))
+                    for label, host, base in order:
+                        samples[label][m].append(self.overload_run(host, base + path, limit * m))
+        finally:
+            if not self.smoke:
+                self.playbook(self.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", log_name="site-overload-default.log")
+        rows = []
+        for m in multiples:
+            row = {"multiple": m, "connections": limit * m}
+            for label in samples:
+                runs = samples[label][m]
+                row[label] = {k: summary([r[k] for r in runs]) for k in ("rps", "served_rps", "p99_ms")}
+                for k in ("refusals", "other_errors", "listen_overflows", "slots_exhausted"):
+                    row[label][k] = sum(r[k] for r in runs)
+            rows.append(row)
+            say("    %2dx (%5d clients): %s" % (m, limit * m, " | ".join(
+                "%s %6.0f served/s p99 %6.0f ms refused %d errors %d overflows %d" % (
+                    label, row[label]["served_rps"]["median"], row[label]["p99_ms"]["median"] or 0,
+                    row[label]["refusals"], row[label]["other_errors"], row[label]["listen_overflows"])
+                for label in samples)))
+        self.results["overload"] = {"limit": limit, "seconds": self.overload_seconds, "runs": self.overload_runs,
+                                    "path": path, "where": self.mirror.label, "rows": rows,
+                                    "worker_connections": settings}
 
 
 def parse_recap(text: str) -> dict:

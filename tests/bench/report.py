@@ -19,7 +19,14 @@ TITLES = {
     "provisioning": "4. Provisioning: site.yml on a fresh host and again",
     "bandwidth": "5. Accuracy of mirrorkit.gentoo.bandwidth over shaped links",
     "load": "6. Load while a sync runs: 1,000 HTTP clients for 30 s",
+    "overload": "7. Overload: crowds of 1x to 30x the configured clients",
 }
+# Overload target: at these multiples of the configured clients the mirror serves at least this share
+# of its 1x rate, with no error but explicit refusals (503).
+OVERLOAD_JUDGED = (10, 30)
+OVERLOAD_SHARE = 0.8
+OVERLOAD_LABELS = {"mirrorkit": "mirrorkit", "stock": "stock nginx",
+                   "mirrorkit_slots1": "mirrorkit, slots = clients (before)"}
 # A point counts as below stock when mirrorkit's runs rank below stock's by more than chance would
 # make two level servers rank: the one-sided Mann-Whitney U test, at this level.
 BELOW_ALPHA = 0.05
@@ -638,6 +645,75 @@ class Page:
         self.add("How to reproduce: `wrk -t2 -c1000 -d30s --latency http://127.0.0.1/distfiles/…` in the "
                  "mirror host while `gentoo-mirror-sync` runs.")
 
+    def overload(self, d):
+        if not self.header("overload", d):
+            return
+        rows = d["rows"]
+        labels = [k for k in OVERLOAD_LABELS if k in rows[0]]
+        slots = d.get("worker_connections", {})
+        self.add(
+            "",
+            "wrk inside each host against `127.0.0.1:80`, on the 64 KiB distfile `%s`, with crowds of"
+            % d["path"],
+            "%s times the configured clients (`gentoo_mirror_max_connections: %d`; %dx = %s connections);"
+            % (", ".join(str(r["multiple"]) for r in rows), d["limit"], rows[-1]["multiple"],
+               num(rows[-1]["connections"], 0)),
+            "%d runs of %d s per point (`wrk -t2 -cN --timeout 10s`), mirrorkit and stock alternating; median"
+            % (d["runs"], d["seconds"]),
+            "(min–max) of the requests served per second (2xx/3xx), the other figures summed over the runs.",
+            "Refusals: nginx's 503 with `Retry-After` (wrk's non-2xx/3xx count). Errors: wrk's connect, read,",
+            "write and timeout errors. Overflows: connections the kernel's listen queue had no room for",
+            "(`ListenOverflows`); slots: nginx's \"worker_connections are not enough\" alerts.",
+            "The crowd comes from one address, so the per-client limit",
+            "(`gentoo_mirror_nginx_per_client_connections`) is off here; the serving scenario tests it.",
+            "",
+            "- **mirrorkit**: the role with those settings and its defaults: %s connection slots per worker"
+            % slots.get("mirrorkit", "?"),
+            "  (`gentoo_mirror_nginx_crowd_factor: 32`, capped by the test host's 16,384 open files).",
+            "- **mirrorkit, slots = clients (before)**: the same with `gentoo_mirror_nginx_crowd_factor: 1`, the",
+            "  sizing the role had before: %s slots per worker." % slots.get("slots1", "?"),
+            "- **stock nginx**: Debian's nginx as installed (%s slots per worker), serving the same tree."
+            % slots.get("stock", "?"),
+            "",
+            "| clients | | served req/s | ratio to 1x | p99 ms | refusals | errors | overflows | slots |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        )
+        base = {k: rows[0][k]["served_rps"] for k in labels}
+        for row in rows:
+            for k in labels:
+                x = row[k]
+                self.add("| %s (%dx) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    num(row["connections"], 0), row["multiple"], OVERLOAD_LABELS[k], spread(x["served_rps"], 0),
+                    ratio(x["served_rps"], base[k]), num(x["p99_ms"]["median"], 0),
+                    num(x["refusals"], 0), num(x["other_errors"], 0), num(x["listen_overflows"], 0),
+                    num(x["slots_exhausted"], 0)))
+        verdicts = []
+        for row in rows:
+            if row["multiple"] not in OVERLOAD_JUDGED:
+                continue
+            x = row["mirrorkit"]
+            ok = x["served_rps"]["median"] >= OVERLOAD_SHARE * base["mirrorkit"]["median"] and x["other_errors"] == 0
+            verdicts.append("%dx: %s the 1x rate, %d errors — %s" % (
+                row["multiple"], ratio(x["served_rps"], base["mirrorkit"]), x["other_errors"],
+                "**met**" if ok else "**not met**"))
+        self.add("", "Target: at %s the configured clients, at least %d%% of the 1x rate and no error but refusals. %s."
+                 % (" and ".join("%dx" % m for m in OVERLOAD_JUDGED), OVERLOAD_SHARE * 100, "; ".join(verdicts)
+                    or "not judged (no such point in this run)"))
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        groups = ["%dx" % r["multiple"] for r in rows]
+        _bars(axes[0], groups, [OVERLOAD_LABELS[k] for k in labels],
+              [[r[k]["served_rps"]["median"] for r in rows] for k in labels],
+              [[r[k]["served_rps"]["min"] for r in rows] for k in labels],
+              [[r[k]["served_rps"]["max"] for r in rows] for k in labels], "requests/s served", "served")
+        _bars(axes[1], groups, [OVERLOAD_LABELS[k] for k in labels],
+              [[r[k]["other_errors"] for r in rows] for k in labels],
+              [[None] * len(rows) for k in labels], [[None] * len(rows) for k in labels],
+              "errors (summed)", "errors other than refusals")
+        self.chart("overload", fig)
+        self.add("How to reproduce: `tests/bench/run.sh --only overload`; one point by hand: "
+                 "`wrk -t2 -c9000 -d8s --timeout 10s http://127.0.0.1/distfiles/…` in the mirror host.")
+
 
 def _load_rps(w):
     """req/s of the load section: median (min–max) when it holds several runs."""
@@ -683,7 +759,7 @@ def write_page(results, smoke=False) -> Path:
         "`build/bench/full/commands.log`.",
     )
     sections = results.get("sections", {})
-    for name in ("http", "rsync", "sync", "provisioning", "bandwidth", "load"):
+    for name in ("http", "rsync", "sync", "provisioning", "bandwidth", "load", "overload"):
         getattr(p, name)(sections.get(name))
     page.write_text("\n".join(p.lines) + "\n")
     return page
