@@ -111,3 +111,48 @@ def big_file():
                      " -printf '%%s\\n'" % ROOT).stdout.split("\n")
     digest, name = out[0].split("  ", 1)
     return "/" + name, int(out[1]), digest
+
+
+class HeldRequests:
+    """count GETs of path sent one after the other, each on its own connection from the machine, and
+    none read past its response headers, so that every 200 stays in progress on the server (a small
+    receive buffer keeps nginx from finishing a large file) until close(). statuses[i], headers[i] and
+    seconds[i] (from sending the request to its headers) of each."""
+
+    def __init__(self, count, path, port=HTTP_PORT, context=None, server_hostname=None):
+        import socket
+        import time
+        self.socks, self.statuses, self.headers, self.seconds = [], [], [], []
+        try:
+            for dummy in range(count):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.settimeout(30)
+                sock.connect(("127.0.0.1", port))
+                if context is not None:
+                    sock = context.wrap_socket(sock, server_hostname=server_hostname)
+                self.socks.append(sock)
+                started = time.monotonic()
+                sock.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n"
+                              % (path, server_hostname or "127.0.0.1")).encode())
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = sock.recv(1024)
+                    assert chunk, "the server closed the connection before its response headers"
+                    head += chunk
+                self.seconds.append(time.monotonic() - started)
+                lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+                self.statuses.append(int(lines[0].split()[1]))
+                self.headers.append({k.strip().lower(): v.strip()
+                                     for k, v in (line.split(":", 1) for line in lines[1:])})
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        for sock in self.socks:
+            try:
+                sock.close()
+            except OSError:
+                pass
+        self.socks = []

@@ -129,6 +129,7 @@ def test_no_server_version():
     "/" + SECRET,
     "/distfiles/" + SECRET,
     "/releases/passwd-link",
+    "/releases/relative-passwd-link",
     "/experimental/etc-link/passwd",
     "/releases/../../../etc/passwd",
     "/releases/%2e%2e/%2e%2e/etc/passwd",
@@ -210,8 +211,12 @@ def test_capacity_limits_add_up():
     connections = int(re.search(r"worker_connections (\d+);", conf).group(1))
     nofile = int(re.search(r"worker_rlimit_nofile (\d+);", conf).group(1))
     cache = int(re.search(r"open_file_cache max=(\d+)", conf).group(1))
-    assert connections >= 1000
-    assert nofile >= 2 * connections + cache
+    # The clients served at once: 1000 over HTTP and 1000 over HTTPS, plus the reserve of 64; each
+    # holds a socket and a file. Beyond them, room for a crowd that gets a 503 (a socket each), as
+    # much as the host's open-files limit leaves.
+    served = 2 * 1000 + 64
+    assert connections > 4 * served
+    assert nofile >= connections + served + cache
     assert nofile <= 16384  # the test host's hard limit
     assert sh(MIRROR, "systemctl show -p LimitNOFILE --value nginx").stdout.strip() == str(nofile)
     # What the running master and workers really got.

@@ -11,7 +11,7 @@ import ssl
 
 import pytest
 
-from conftest import MIRROR, MIRROR6, ansible_playbook, http_get, sh
+from conftest import MIRROR, MIRROR6, HeldRequests, ansible_playbook, http_get, sh
 
 testinfra_hosts = [MIRROR]
 
@@ -102,6 +102,20 @@ def test_listen_directives_follow_the_nginx_version(https_on):
                       " https://$a/releases/; done").stdout.split()
     assert out == ["200", "200"]
     sh(MIRROR6, "nginx -t -q")
+
+
+def test_https_one_address_gets_its_share_then_a_fast_503(https_on, big_file):
+    """Over HTTPS too: 64 downloads in progress from one address (the default per-client limit),
+    the 65th and after refused at once with Retry-After and the content policy."""
+    context = ssl.create_default_context(cafile=https_on["cafile"])
+    held = HeldRequests(70, big_file[0], port=28443, context=context, server_hostname=NAMES[MIRROR])
+    try:
+        assert held.statuses == [200] * 64 + [503] * 6, held.statuses
+        for headers, seconds in zip(held.headers[64:], held.seconds[64:]):
+            assert headers["retry-after"] == "60" and headers["x-content-type-options"] == "nosniff"
+            assert seconds < 2, held.seconds
+    finally:
+        held.close()
 
 
 def test_capacity_capped_by_the_hosts_open_files_limit(https_on):
