@@ -70,6 +70,10 @@ OVERLOAD_SECONDS = 8
 # The kernel's count of connections its listen queue had no room for (the TcpExt line of /proc/net/netstat).
 NETSTAT_OVERFLOWS = ("awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) k[i] = $i; h = 1 } "
                      "else for (i = 1; i <= NF; i++) if (k[i] == \"ListenOverflows\") print $i }' /proc/net/netstat")
+# Connections the host's TCP accepted (PassiveOpens of the Tcp line of /proc/net/snmp): with keep-alive
+# working, about one per client; when nginx closes its clients' connections, one per request or so.
+SNMP_ACCEPTS = ("awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) k[i] = $i; h = 1 } "
+                "else for (i = 1; i <= NF; i++) if (k[i] == \"PassiveOpens\") print $i }' /proc/net/snmp")
 # nginx's own word that it ran out of connection slots (error log, level alert).
 SLOTS_EXHAUSTED = "worker_connections are not enough"
 
@@ -963,15 +967,16 @@ class Bench:
         """wrk with conns clients for the section's time, with what the kernel and nginx said meanwhile:
         listen-queue overflows and nginx's 'worker_connections are not enough' alerts."""
         logs = "/var/log/nginx/error.log /var/log/nginx/gentoo-mirror.error.log" if host.name else "/dev/null"
-        script = ("o=$(%(netstat)s); a=$(cat %(logs)s 2>/dev/null | grep -c %(alert)s); "
+        script = ("o=$(%(netstat)s); p=$(%(snmp)s); a=$(cat %(logs)s 2>/dev/null | grep -c %(alert)s); "
                   "ulimit -n 16384 2>/dev/null || ulimit -n $(ulimit -Hn); "
                   "wrk -t2 -c%(c)d -d%(s)ds --timeout 10s --latency -s /tmp/bench-report.lua %(url)s; "
                   "echo BENCH_KERNEL $(( $(%(netstat)s) - o )) $(( $(cat %(logs)s 2>/dev/null | grep -c %(alert)s) - a ))"
-                  % {"netstat": NETSTAT_OVERFLOWS, "logs": logs, "alert": shlex.quote(SLOTS_EXHAUSTED),
+                  " $(( $(%(snmp)s) - p ))"
+                  % {"netstat": NETSTAT_OVERFLOWS, "snmp": SNMP_ACCEPTS, "logs": logs, "alert": shlex.quote(SLOTS_EXHAUSTED),
                      "c": conns, "s": self.overload_seconds, "url": shlex.quote(url)})
         out = host.sh(script, timeout=self.overload_seconds + 180)
         result = parse_wrk(out)
-        match = re.search(r"BENCH_KERNEL (-?\d+) (-?\d+)", out)
+        match = re.search(r"BENCH_KERNEL (-?\d+) (-?\d+) (-?\d+)", out)
         if not match:
             raise CommandFailed("no kernel counters after wrk: %s" % out[-500:])
         secs = result["requests"] / result["rps"] if result["rps"] else self.overload_seconds
@@ -979,7 +984,8 @@ class Bench:
         # wrk counts a response outside 2xx/3xx as a status error: here only nginx's 503 (limit_conn).
         result.update(served_rps=(result["requests"] - detail["status"]) / secs, refusals=detail["status"],
                       other_errors=detail["connect"] + detail["read"] + detail["write"] + detail["timeout"],
-                      listen_overflows=int(match.group(1)), slots_exhausted=int(match.group(2)))
+                      listen_overflows=int(match.group(1)), slots_exhausted=int(match.group(2)),
+                      accepts_per_request=int(match.group(3)) / max(result["requests"], 1))
         return result
 
     def section_overload(self) -> None:
@@ -1034,7 +1040,8 @@ class Bench:
             row = {"multiple": m, "connections": limit * m}
             for label in samples:
                 runs = samples[label][m]
-                row[label] = {k: summary([r[k] for r in runs]) for k in ("rps", "served_rps", "p99_ms")}
+                row[label] = {k: summary([r[k] for r in runs])
+                              for k in ("rps", "served_rps", "p99_ms", "accepts_per_request")}
                 for k in ("refusals", "other_errors", "listen_overflows", "slots_exhausted"):
                     row[label][k] = sum(r[k] for r in runs)
             rows.append(row)

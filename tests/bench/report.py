@@ -663,7 +663,9 @@ class Page:
             "(min–max) of the requests served per second (2xx/3xx), the other figures summed over the runs.",
             "Refusals: nginx's 503 with `Retry-After` (wrk's non-2xx/3xx count). Errors: wrk's connect, read,",
             "write and timeout errors. Overflows: connections the kernel's listen queue had no room for",
-            "(`ListenOverflows`); slots: nginx's \"worker_connections are not enough\" alerts.",
+            "(`ListenOverflows`); slots: nginx's \"worker_connections are not enough\" alerts; accepts/req:",
+            "TCP connections the host accepted per request served or refused (`PassiveOpens`; keep-alive",
+            "working: close to 0).",
             "The crowd comes from one address, so the per-client limit",
             "(`gentoo_mirror_nginx_per_client_connections`) is off here; the serving scenario tests it.",
             "",
@@ -675,18 +677,18 @@ class Page:
             "- **stock nginx**: Debian's nginx as installed (%s slots per worker), serving the same tree."
             % slots.get("stock", "?"),
             "",
-            "| clients | | served req/s | ratio to 1x | p99 ms | refusals | errors | overflows | slots |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| clients | | served req/s | ratio to 1x | p99 ms | refusals | errors | overflows | slots | accepts/req |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         )
         base = {k: rows[0][k]["served_rps"] for k in labels}
         for row in rows:
             for k in labels:
                 x = row[k]
-                self.add("| %s (%dx) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                self.add("| %s (%dx) | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                     num(row["connections"], 0), row["multiple"], OVERLOAD_LABELS[k], spread(x["served_rps"], 0),
                     ratio(x["served_rps"], base[k]), num(x["p99_ms"]["median"], 0),
                     num(x["refusals"], 0), num(x["other_errors"], 0), num(x["listen_overflows"], 0),
-                    num(x["slots_exhausted"], 0)))
+                    num(x["slots_exhausted"], 0), num(x["accepts_per_request"]["median"], 3)))
         verdicts = []
         for row in rows:
             if row["multiple"] not in OVERLOAD_JUDGED:
