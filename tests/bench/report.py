@@ -689,6 +689,29 @@ class Page:
                     ratio(x["served_rps"], base[k]), num(x["p99_ms"]["median"], 0),
                     num(x["refusals"], 0), num(x["other_errors"], 0), num(x["listen_overflows"], 0),
                     num(x["slots_exhausted"], 0), num(x["accepts_per_request"]["median"], 3)))
+        before = [r for r in rows if "mirrorkit_slots1" in r and r["multiple"] >= 10]
+        if before:
+            b, m = before[0], before[0]["mirrorkit"]
+            x = b["mirrorkit_slots1"]
+            self.add(
+                "",
+                "**Why a crowd collapses a server sized to its clients** (the `before` and `stock` rows, "
+                "%dx: %s clients):" % (b["multiple"], num(b["connections"], 0)),
+                "nginx holds one slot (`worker_connections`) per connection. When its free slots run low, it",
+                "closes idle keep-alive connections of the clients it serves to make room for new ones, and a",
+                "client whose connection it closed reconnects at once. The crowd turns into a churn of new",
+                "connections: %s TCP connections accepted per request (%s with room for the crowd), %s"
+                % (num(x["accepts_per_request"]["median"], 3), num(m["accepts_per_request"]["median"], 3),
+                   num(x["listen_overflows"], 0)),
+                "connections the kernel's listen queue (511, nginx's default backlog) had no room for — their",
+                "SYNs are dropped and retried after 1 s and 3 s — and %s requests that met a closed"
+                % num(x["other_errors"], 0),
+                "connection (wrk's read and connect errors), while nginx spends the CPU on handshakes instead",
+                "of files: %s of the 1x rate. With room for the crowd (`gentoo_mirror_nginx_crowd_factor`),"
+                % ratio(x["served_rps"], base["mirrorkit_slots1"]),
+                "every client keeps its connection and the same crowd is served at %s of the 1x rate."
+                % ratio(m["served_rps"], base["mirrorkit"]),
+            )
         verdicts = []
         for row in rows:
             if row["multiple"] not in OVERLOAD_JUDGED:
