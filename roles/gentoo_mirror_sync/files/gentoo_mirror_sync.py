@@ -884,7 +884,7 @@ def human_duration(seconds):
         return "%d s" % seconds
     if seconds < 7200:
         return "%d min" % (seconds // 60)
-    if seconds < 172800:
+    if seconds < 86400:
         return "%d h %d min" % (seconds // 3600, seconds % 3600 // 60)
     return "%d d %d h" % (seconds // 86400, seconds % 86400 // 3600)
 
