@@ -693,10 +693,17 @@ def _replace_lock_file(path, old_fd):
         os.unlink(tmp)
     except FileNotFoundError:
         pass
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    os.replace(tmp, path)
-    os.close(old_fd)
+    try:
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.replace(tmp, path)
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
+    finally:
+        os.close(old_fd)  # only once the new file is in place
     return fd
 
 
@@ -1112,6 +1119,9 @@ def main(argv=None, runner=run_rsync, sleep=time.sleep, clock=time.time):
             problem = holder and lock_problem(cfg, holder, start)
     except LockError as exc:
         say("%s: failure: %s" % (PROG, exc), error=True)
+        return EXIT_FAILED
+    except OSError as exc:
+        say("%s: failure: cannot use the lock %s: %s" % (PROG, path, exc.strerror or exc), error=True)
         return EXIT_FAILED
     if problem:
         return report_stuck_lock(cfg, args, holder, problem, start, clock)

@@ -925,6 +925,22 @@ def test_lock_is_not_followed_through_a_symlink(gms, cfg, run, tmp_path, capsys)
     assert target.read_text() == "keep\n"
 
 
+def test_a_readable_lock_that_cannot_be_replaced_fails_clearly(gms, cfg, run, capsys, monkeypatch):
+    with open(lock_path(cfg), "w", encoding="utf-8") as handle:
+        handle.write("4242\n")
+    os.chmod(lock_path(cfg), 0o644)
+
+    def refused(_src, _dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(gms.os, "replace", refused)  # e.g. a state directory the user cannot write
+    code, fake, dummy_out = run(scripted())
+    assert code == 1 and fake.calls == []
+    assert "cannot use the lock %s: Permission denied" % lock_path(cfg) in capsys.readouterr().out
+    assert oct(os.stat(lock_path(cfg)).st_mode & 0o777) == "0o644"
+    assert os.listdir(cfg["state_dir"]) == ["sync.lock"]
+
+
 def test_lock_held_within_the_bound_is_already_running_and_exits_0(gms, cfg, run, capsys):
     run(scripted())
     fd = hold_lock(cfg, {"pid": os.getpid(), "start": 1000.0 - DAY + 60, "proc_start": gms.proc_start_ticks()})
