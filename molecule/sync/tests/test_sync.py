@@ -152,7 +152,7 @@ def test_upstream_text_cannot_forge_journal_priorities_or_control_characters():
     finally:
         upstream("sed -i '/^motd file = /d' /etc/rsyncd.conf && rm -f /etc/rsyncd.motd")
     assert proc.returncode == 0, last_journal()
-    assert "forged emergency" in last_journal()
+    assert "forged emergency" in last_journal()  # waits until the run's summary is in the journal
     # nothing of this run reached emergency, alert or critical priority
     assert journal_of_last_run("-p", "0..2", "-o", "cat") == ""
     entries = [json.loads(line) for line in journal_of_last_run("-o", "json").splitlines()]
@@ -450,9 +450,10 @@ def test_lock_held_longer_than_a_sync_can_take_fails_the_sync_loudly():
         assert re.search(r'^gentoo_mirror_sync_last_run_result\{[^}]*result="lock_stuck"\} 1$', metrics, re.M)
         held = re.search(r"^gentoo_mirror_sync_lock_held_seconds\{[^}]*\} (\S+)$", metrics, re.M)
         assert held and float(held.group(1)) >= 2 * 86400, metrics
-        # an error-priority line in the journal
-        assert "gentoo-mirror-sync: lock_stuck: the lock %s has been held for 2 d" % LOCK in (
-            journal_of_last_run("-p", "3", "-o", "cat"))
+        # an error-priority line in the journal (last_journal waits until the run's summary is in)
+        summary = "gentoo-mirror-sync: lock_stuck: the lock %s has been held for 2 d" % LOCK
+        assert summary in last_journal()
+        assert summary in journal_of_last_run("-p", "3", "-o", "cat")
         # reported, not broken: the holder still has it
         assert mirror("systemctl is-active %s" % unit, check=False).stdout.strip() == "active"
     finally:
