@@ -9,7 +9,7 @@ import time
 
 SECRET = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
 SYNC_SUMMARY = re.compile(
-    r"^(<\d>)?gentoo-mirror-sync: (success|failure|refused|interrupted|already running)", re.M)
+    r"^(<\d>)?gentoo-mirror-sync: (success|failure|refused|interrupted|lock_stuck|already running)", re.M)
 
 
 def sh(container, script, check=True, timeout=300):

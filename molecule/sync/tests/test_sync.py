@@ -26,6 +26,7 @@ UPSTREAM = "sync-upstream"
 UP_ROOT = "/srv/upstream/gentoo"
 ROOT = "/srv/gentoo"
 STATE = "/var/lib/gentoo-mirror"
+LOCK = STATE + "/sync.lock"
 USER = "gentoo-mirror"
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 
@@ -131,6 +132,41 @@ def test_second_sync_transfers_nothing():
     assert st["files_transferred"] == 0 and st["bytes_transferred"] == 0 and st["files_deleted"] == 0
     assert st["changes_applied"] is False
     assert "gentoo-mirror-sync: success: tree already up to date, 0 files transferred" in last_journal()
+
+
+# An upstream (or anyone on the plaintext rsync:// path) sends a motd whose lines start with
+# syslog level prefixes and carry terminal escapes.
+FORGED_MOTD = r"Stand-in upstream\n<0>forged emergency\n<2>forged critical \033[31mred\033[0m bell\007\n"
+
+
+def journal_of_last_run(*options):
+    return mirror("journalctl --sync; journalctl -q --no-pager %s _SYSTEMD_INVOCATION_ID=$(systemctl show -p "
+                  "InvocationID --value gentoo-mirror-sync.service)" % " ".join(options)).stdout
+
+
+def test_upstream_text_cannot_forge_journal_priorities_or_control_characters():
+    upstream("printf '%s' > /etc/rsyncd.motd && sed -i '1a motd file = /etc/rsyncd.motd' /etc/rsyncd.conf"
+             % FORGED_MOTD)
+    try:
+        proc = start_sync()
+    finally:
+        upstream("sed -i '/^motd file = /d' /etc/rsyncd.conf && rm -f /etc/rsyncd.motd")
+    assert proc.returncode == 0, last_journal()
+    assert "forged emergency" in last_journal()  # waits until the run's summary is in the journal
+    # nothing of this run reached emergency, alert or critical priority
+    assert journal_of_last_run("-p", "0..2", "-o", "cat") == ""
+    entries = [json.loads(line) for line in journal_of_last_run("-o", "json").splitlines()]
+    forged = [e for e in entries if "forged" in str(e["MESSAGE"])]
+    assert len(forged) == 2, forged
+    for entry in forged:
+        # a string (journalctl shows a message with control characters as a list of bytes)
+        assert isinstance(entry["MESSAGE"], str), entry
+        assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f]", entry["MESSAGE"]), entry
+        assert entry["PRIORITY"] == "6", entry
+    assert [e["MESSAGE"].split(" ")[0] for e in forged] == ["\\x3c0>forged", "\\x3c2>forged"], forged
+    # the escape and the bell are still readable, as escapes
+    assert re.search(r"\\(#033|x1b)\[31mred", forged[1]["MESSAGE"]), forged[1]
+    assert re.search(r"bell\\(#007|x07)", forged[1]["MESSAGE"]), forged[1]
 
 
 def test_metrics_reach_the_textfile_collector_directory():
@@ -302,6 +338,129 @@ def test_killed_run_does_not_block_and_its_leftovers_are_cleaned():
     assert mirror("find %s -name '.~tmp~' | wc -l" % ROOT).stdout.strip() == "0"
     assert status()["result"] == "success"
     assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT)
+
+
+def test_other_users_cannot_open_or_hold_the_sync_lock():
+    assert mirror("stat -c '%%a %%U' %s" % LOCK).stdout.strip() == "600 " + USER
+    for user in ("nobody", "www-data"):
+        proc = mirror("runuser -u %s -- flock -n %s true" % (user, LOCK), check=False)
+        assert proc.returncode != 0 and "Permission denied" in proc.stderr, (user, proc.stdout, proc.stderr)
+        # nor put a lock file of its own in place of it
+        proc = mirror("runuser -u %s -- sh -c 'echo > %s/sync.lock.new'" % (user, STATE), check=False)
+        assert proc.returncode != 0 and "Permission denied" in proc.stderr, (user, proc.stdout, proc.stderr)
+
+
+# Run as `nobody`: opens the lock file while it is readable by everyone and keeps the descriptor;
+# locks it only once told to (/tmp/squat.go), then holds it.
+SQUATTER = """/usr/bin/python3 -c '
+import fcntl, os, time
+fd = os.open("%s", os.O_RDONLY)
+open("/tmp/squat.opened", "w").close()
+for dummy in range(1200):
+    if os.path.exists("/tmp/squat.go"):
+        break
+    time.sleep(0.1)
+fcntl.flock(fd, fcntl.LOCK_EX)
+open("/tmp/squat.held", "w").close()
+time.sleep(120)
+'""" % LOCK
+
+
+def wait_for_file(path, what):
+    for dummy in range(100):
+        if mirror("test -e %s" % path, check=False).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError("%s did not happen" % what)
+
+
+def start_squatter(unit, locked):
+    mirror("rm -f /tmp/squat.*" + (" && touch /tmp/squat.go" if locked else ""))
+    mirror("systemd-run --unit=%s -p User=nobody %s" % (unit, SQUATTER))
+    wait_for_file("/tmp/squat.held" if locked else "/tmp/squat.opened", "the squatter's open")
+
+
+def test_lock_left_readable_by_an_older_version_is_replaced_and_an_old_descriptor_holds_nothing():
+    inode = mirror("stat -c %i " + LOCK).stdout.strip()
+    mirror("chmod 0644 " + LOCK)  # as versions before this one left it
+    # a user of the web server opened it then and holds the lock: said at once, not "already running"
+    start_squatter("lock-squatter-1", locked=True)
+    try:
+        proc = start_sync()
+        assert proc.returncode != 0, last_journal()
+        st = status()
+        assert st["result"] == "lock_stuck" and st["exit_code"] == 4, st
+        assert "readable by other users (mode 0644" in st["message"] and "remove the file" in st["message"]
+        assert "lock_stuck: the lock %s is readable by other users" % LOCK in last_journal()
+    finally:
+        kill_unit("lock-squatter-1")
+
+    # one that only opened it: the next sync takes the lock and puts a new, private file in place
+    start_squatter("lock-squatter-2", locked=False)
+    try:
+        assert start_sync().returncode == 0, last_journal()
+        assert mirror("stat -c '%%a %%U' %s" % LOCK).stdout.strip() == "600 " + USER
+        assert mirror("stat -c %i " + LOCK).stdout.strip() != inode
+        # the squatter's descriptor now locks a file nobody looks at
+        mirror("touch /tmp/squat.go")
+        wait_for_file("/tmp/squat.held", "the squatter's lock")
+        before = status()
+        assert start_sync().returncode == 0, last_journal()
+        assert "already running" not in last_journal()
+        st = status()
+        assert st["result"] == "success" and st["start_timestamp"] > before["end_timestamp"]
+    finally:
+        kill_unit("lock-squatter-2")
+        mirror("rm -f /tmp/squat.*")
+
+
+# Run as the sync user: takes the lock and records itself as a sync that started two days ago
+# (one hung since then), then holds it.
+STUCK_HOLDER = """/usr/bin/python3 -c '
+import fcntl, json, os, time
+fd = os.open("%s", os.O_RDWR)
+fcntl.flock(fd, fcntl.LOCK_EX)
+ticks = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19])
+os.ftruncate(fd, 0)
+os.write(fd, json.dumps({"pid": os.getpid(), "start": time.time() - 2 * 86400, "proc_start": ticks}).encode())
+open("/tmp/stuck.held", "w").close()
+time.sleep(120)
+'""" % LOCK
+
+
+def test_lock_held_longer_than_a_sync_can_take_fails_the_sync_loudly():
+    unit = "gentoo-mirror-stuck-holder"
+    mirror("rm -f /tmp/stuck.held")
+    mirror("systemd-run --unit=%s -p User=%s %s" % (unit, USER, STUCK_HOLDER))
+    try:
+        wait_for_file("/tmp/stuck.held", "the stuck holder's lock")
+        pid = int(mirror("systemctl show -p MainPID --value %s" % unit).stdout)
+        before = status()
+        proc = start_sync()
+        assert proc.returncode != 0, last_journal()
+        assert mirror("systemctl show -p ExecMainStatus --value gentoo-mirror-sync.service").stdout.strip() == "4"
+        st = status()
+        assert st["result"] == "lock_stuck" and st["exit_code"] == 4, st
+        assert st["lock_holder_pid"] == pid and 2 * 86400 <= st["lock_held_seconds"] < 2 * 86400 + 60
+        assert "held for 2 d 0 h" in st["message"] and "by pid %d, still running" % pid in st["message"]
+        assert "gentoo_mirror_sync_lock_stuck_after" in st["message"]
+        assert st["last_success_timestamp"] == before["last_success_timestamp"]
+        assert st["consecutive_failures"] == before["consecutive_failures"] + 1
+        metrics = mirror("cat /var/lib/prometheus/node-exporter/gentoo_mirror_sync.prom").stdout
+        assert re.search(r'^gentoo_mirror_sync_last_run_result\{[^}]*result="lock_stuck"\} 1$', metrics, re.M)
+        held = re.search(r"^gentoo_mirror_sync_lock_held_seconds\{[^}]*\} (\S+)$", metrics, re.M)
+        assert held and float(held.group(1)) >= 2 * 86400, metrics
+        # an error-priority line in the journal (last_journal waits until the run's summary is in)
+        summary = "gentoo-mirror-sync: lock_stuck: the lock %s has been held for 2 d" % LOCK
+        assert summary in last_journal()
+        assert summary in journal_of_last_run("-p", "3", "-o", "cat")
+        # reported, not broken: the holder still has it
+        assert mirror("systemctl is-active %s" % unit, check=False).stdout.strip() == "active"
+    finally:
+        kill_unit(unit)
+        mirror("rm -f /tmp/stuck.held")
+    assert start_sync().returncode == 0, last_journal()
+    assert status()["result"] == "success"
 
 
 # ---------------------------------------------------------------------------------------

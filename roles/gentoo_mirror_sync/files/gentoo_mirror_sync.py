@@ -8,9 +8,13 @@ launcher /usr/local/bin/gentoo-mirror-sync by gentoo-mirror-sync.service (timer:
 from local midnight). Python 3 standard library only, and only the modules a run needs at once:
 start-up time is part of every no-change sync. One run:
 
-1. takes a non-blocking flock() on <state_dir>/sync.lock (a second run exits 0 and says
-   "already running"; the kernel drops the lock when the holder dies, and rsync inherits the
-   descriptor so an orphaned rsync still holds it);
+1. takes a non-blocking flock() on <state_dir>/sync.lock, mode 0600: flock() needs only an open
+   descriptor, so no other user may open the file (one left readable by an older version is
+   replaced). The holder writes its pid and start time into it. A second run exits 0 and says
+   "already running"; one that finds the lock held for longer than a sync can take
+   (lock_stuck_after, or lock_stuck_after_first_sync while no sync has succeeded yet) records
+   "lock_stuck" in the status and metrics, logs an error and exits 4. The kernel drops the lock
+   when the holder dies, and rsync inherits the descriptor so an orphaned rsync still holds it;
 2. if the previous run did not finish cleanly, removes leftover ".~tmp~" directories;
 3. into a populated tree, runs rsync with --dry-run and an itemized output: counts what
    would be transferred and deleted. The same answer says whether upstream serves
@@ -24,8 +28,13 @@ start-up time is part of every no-change sync. One run:
 6. writes <state_dir>/status.json and <state_dir>/gentoo_mirror_sync.prom atomically and
    prints one summary line.
 
+Text from upstream (its motd, rsync's messages) is printed with control characters escaped and
+without a leading "<N>": under systemd such a prefix sets the journal priority of the line, and
+only the program's own error lines carry one ("<3>").
+
 Exit status: 0 success (or already running), 1 sync failed, 2 bad usage or configuration,
-3 refused by a guard (tree unchanged), 143 stopped by SIGTERM.
+3 refused by a guard (tree unchanged), 4 the lock is stuck (held longer than a sync can take),
+143 stopped by SIGTERM.
 """
 
 import errno
@@ -55,6 +64,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_REFUSED = 3
+EXIT_LOCK_STUCK = 4
 EXIT_TERMINATED = 143
 
 RSYNC_EXIT_MEANINGS = {
@@ -107,6 +117,11 @@ DEFAULTS = {
     "retry_delay": 60,
     "retry_delay_max": 900,
     "retry_exit_codes": [5, 10, 12, 30, 35],
+    # A lock held longer than this (seconds since its holder started) is reported as stuck: one
+    # day after a sync has succeeded (a regular sync takes minutes), three weeks before (a first
+    # sync of 800 GiB at the policy's minimum of 5 Mbit/s takes about 16 days).
+    "lock_stuck_after": 86400,
+    "lock_stuck_after_first_sync": 1814400,
 }
 
 
@@ -156,6 +171,9 @@ def validate_config(raw):
     for key in ("timeout", "contimeout", "retries", "retry_delay", "retry_delay_max"):
         if not _is_int(cfg[key]) or cfg[key] < 0:
             raise ConfigError("%s must be a whole number >= 0" % key)
+    for key in ("lock_stuck_after", "lock_stuck_after_first_sync"):
+        if not _is_int(cfg[key]) or cfg[key] < 1:
+            raise ConfigError("%s must be a whole number of seconds >= 1" % key)
     if not _is_int(cfg["max_delete"]) or cfg["max_delete"] < -1:
         raise ConfigError("max_delete must be a whole number >= 0, or -1 for no limit")
     pct = cfg["max_delete_percent"]
@@ -182,6 +200,41 @@ def load_config(path):
     except ValueError as exc:
         raise ConfigError("%s is not valid JSON: %s" % (path, exc))
     return validate_config(raw)
+
+
+# ---------------------------------------------------------------------------------------
+# log output
+
+# C0 controls but TAB (NUL and CR too: journald ends a line at NUL), DEL, C1 controls, and the
+# Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# "<N>" at the start of a line sets its priority in the journal (SyslogLevelPrefix=yes).
+_LEVEL_PREFIX = re.compile(r"^<(?=[0-9])")
+# journald splits a longer line (LineMax=48K) and reads a level prefix again in the rest.
+MAX_LINE = 4000
+
+
+def _escape(match):
+    code = ord(match.group())
+    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
+
+
+def clean_text(text):
+    """text (from upstream, say) as one harmless line: control characters escaped as \x1b,
+    a leading "<N>" as \x3cN>, and cut at MAX_LINE characters."""
+    text = _LEVEL_PREFIX.sub(lambda match: "\\x3c", _CONTROL.sub(_escape, text))
+    if len(text) > MAX_LINE:
+        text = "%s [%d more characters cut]" % (text[:MAX_LINE], len(text) - MAX_LINE)
+    return text
+
+
+def say(text, error=False, stream=None):
+    """Print one line of log output. Every line is cleaned, so only the program itself sets a
+    journal priority: "<3>" (error) on its own error lines."""
+    line = clean_text(text)
+    if error and os.environ.get("JOURNAL_STREAM"):
+        line = "<3>" + line
+    print(line, file=stream or sys.stdout, flush=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -471,14 +524,14 @@ def run_rsync(argv, keep_fds=(), echo=None):
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, pass_fds=tuple(keep_fds), env=env)
     except OSError as exc:
-        print("%s: cannot run %s: %s" % (PROG, argv[0], exc.strerror), file=sys.stderr, flush=True)
+        say("%s: cannot run %s: %s" % (PROG, argv[0], exc.strerror), error=True, stream=sys.stderr)
         return 127, lines
     try:
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             lines.append(line)
             if echo is not None and echo(line):
-                print(line, flush=True)
+                say(line)
     except BaseException:
         proc.terminate()
         proc.wait()
@@ -501,7 +554,7 @@ def first_error(lines):
     """The first error rsync or the upstream daemon printed, for the status message."""
     for line in lines:
         if line.startswith(("@ERROR", "rsync error", "rsync:")):
-            return line.strip()
+            return clean_text(line.strip())
     return ""
 
 
@@ -520,9 +573,8 @@ def run_with_retries(cfg, argv, runner, sleep, what, echo=None):
         if not is_transient(cfg, code, lines) or attempts > cfg["retries"]:
             return code, lines, attempts
         delay = backoff_delay(cfg, attempts)
-        print("%s: %s: rsync exit %d (%s), attempt %d of %d, retrying in %d s"
-              % (PROG, what, code, describe_exit(code), attempts, cfg["retries"] + 1, delay),
-              flush=True)
+        say("%s: %s: rsync exit %d (%s), attempt %d of %d, retrying in %d s"
+            % (PROG, what, code, describe_exit(code), attempts, cfg["retries"] + 1, delay))
         sleep(delay)
 
 
@@ -556,19 +608,161 @@ def clean_partial_dirs(root):
     return removed
 
 
-def acquire_lock(path):
-    """An exclusive flock on path, or None when another run holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(fd)
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+class LockError(Exception):
+    """The lock file cannot be used."""
+
+
+class Holder:
+    """What a run that did not get the lock knows of the process holding it."""
+
+    def __init__(self, path, pid, start, proc_start, mode, inode):
+        self.path = path
+        self.pid = pid                  # None: not recorded
+        self.start = start              # when it took the lock (epoch seconds)
+        self.proc_start = proc_start    # its start in clock ticks after boot (/proc/<pid>/stat)
+        self.mode = mode
+        self.inode = inode
+
+    @property
+    def open_to_others(self):
+        """A lock file other users may open (left by an older version): any of them may hold it."""
+        return bool(self.mode & 0o077)
+
+    def alive(self):
+        """False when the recorded holder process is gone (or its pid now names another
+        process), True when it runs or cannot be seen, None when no pid was recorded."""
+        if self.pid is None:
             return None
-        raise
-    os.ftruncate(fd, 0)
-    os.write(fd, ("%d\n" % os.getpid()).encode())
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        if self.proc_start is not None:
+            started = proc_start_ticks(self.pid)
+            if started is not None and started != self.proc_start:
+                return False
+        return True
+
+
+def proc_start_ticks(pid="self"):
+    """Start time of a process in clock ticks after boot (field 22 of /proc/<pid>/stat), or None."""
+    try:
+        with open("/proc/%s/stat" % pid, "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _open_lock_file(path):
+    """(descriptor, writable) of the lock file, created mode 0600 if missing; never through a
+    symlink, never a FIFO."""
+    flags = os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    writable = True
+    try:
+        fd = os.open(path, os.O_RDWR | flags, 0o600)
+    except PermissionError:
+        # A file of another owner that this user may still read (an older version run as root):
+        # enough to lock it and then replace it.
+        writable = False
+        try:
+            fd = os.open(path, os.O_RDONLY | flags, 0o600)
+        except OSError as exc:
+            raise LockError("cannot open the lock %s: %s; it must belong to the sync user: remove it"
+                            % (path, exc.strerror))
+    except OSError as exc:
+        raise LockError("cannot open the lock %s: %s" % (path, exc.strerror))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockError("the lock %s is not a regular file: remove it" % path)
+    return fd, writable
+
+
+def _private(info):
+    """Only this user can open the file (root keeps the owner it finds)."""
+    return not info.st_mode & 0o077 and os.geteuid() in (info.st_uid, 0)
+
+
+def _replace_lock_file(path, old_fd):
+    """Put a new inode, mode 0600 and locked by us, in place of the lock file we hold: a process
+    of another user may keep a descriptor of the old one open and lock it whenever it likes."""
+    tmp = os.path.join(os.path.dirname(path) or ".", ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    try:
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.replace(tmp, path)
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
+    finally:
+        os.close(old_fd)  # only once the new file is in place
     return fd
+
+
+def _same_file(fd, path):
+    """Whether path still names the file open at fd (a run that held the lock may have replaced it)."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (info.st_dev, info.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def read_holder(path, fd):
+    """The holder record in the lock file: JSON {"pid", "start", "proc_start"}, or the bare pid an
+    older version wrote. Without a recorded start, the file's modification time (the holder
+    writes its record right after taking the lock)."""
+    info = os.fstat(fd)
+    pid = start = proc_start = None
+    text = os.pread(fd, 4096, 0).decode("ascii", "replace").strip()
+    try:
+        record = json.loads(text) if text else {}
+    except ValueError:
+        record = {}
+    if isinstance(record, dict):
+        pid, start, proc_start = record.get("pid"), record.get("start"), record.get("proc_start")
+    elif _is_int(record):
+        pid = record
+    pid = pid if _is_int(pid) and pid > 0 else None
+    start = start if isinstance(start, (int, float)) and not isinstance(start, bool) else info.st_mtime
+    proc_start = proc_start if _is_int(proc_start) else None
+    return Holder(path, pid, start, proc_start, stat.S_IMODE(info.st_mode), info.st_ino)
+
+
+def acquire_lock(path, now):
+    """(descriptor, None) once this run holds the lock and has recorded itself in it, or
+    (None, Holder) when another process holds it."""
+    for dummy in range(10):
+        fd, writable = _open_lock_file(path)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                os.close(fd)
+                raise
+            try:
+                return None, read_holder(path, fd)
+            finally:
+                os.close(fd)
+        if not _same_file(fd, path):
+            os.close(fd)
+            continue
+        if not (writable and _private(os.fstat(fd))):
+            fd = _replace_lock_file(path, fd)
+        record = {"pid": os.getpid(), "start": now, "proc_start": proc_start_ticks()}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(record) + "\n").encode(), 0)
+        return fd, None
+    raise LockError("the lock %s keeps being replaced by other runs" % path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -577,7 +771,7 @@ def acquire_lock(path):
 
 def atomic_write(path, text, mode=0o644):
     """Write text to path through a temporary file in the same directory and a rename.
-    The lock is held, so <dir>/.<name>.<pid>.tmp is this run's own (O_EXCL: never followed)."""
+    <dir>/.<name>.<pid>.tmp is this process's own (O_EXCL: never followed)."""
     tmp = os.path.join(os.path.dirname(path) or ".", ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
     try:
         os.unlink(tmp)  # left by an earlier process with the same pid that was killed
@@ -652,7 +846,7 @@ def render_metrics(status):
            1 if status["result"] == "success" else 0)
     out.append("# HELP gentoo_mirror_sync_last_run_result Result of the last sync run.")
     out.append("# TYPE gentoo_mirror_sync_last_run_result gauge")
-    for name in ("success", "failure", "refused", "interrupted"):
+    for name in ("success", "failure", "refused", "interrupted", "lock_stuck"):
         out.append('gentoo_mirror_sync_last_run_result{upstream="%s",result="%s"} %d'
                    % (_label(status["upstream"]), name, 1 if status["result"] == name else 0))
     metric("last_run_exit_code", "Exit status of the last sync run.", status["exit_code"])
@@ -663,6 +857,8 @@ def render_metrics(status):
     metric("last_run_files_deleted", "Entries deleted by the last run.", status.get("files_deleted") or 0)
     metric("consecutive_failures", "Runs that failed or were refused since the last success.",
            status["consecutive_failures"])
+    metric("lock_held_seconds", "How long another process had held the lock when the last run "
+           "found it stuck (0: not stuck).", status.get("lock_held_seconds") or 0)
     return "\n".join(out) + "\n"
 
 
@@ -689,8 +885,21 @@ def human_bytes(n):
     return "%d B" % n
 
 
+def human_duration(seconds):
+    seconds = int(seconds)
+    if seconds < 120:
+        return "%d s" % seconds
+    if seconds < 7200:
+        return "%d min" % (seconds // 60)
+    if seconds < 86400:
+        return "%d h %d min" % (seconds // 3600, seconds % 3600 // 60)
+    return "%d d %d h" % (seconds // 86400, seconds % 86400 // 3600)
+
+
 def summary_line(status):
     head = "%s: %s" % (PROG, status["result"])
+    if status["result"] == "lock_stuck":
+        return "%s: %s" % (head, status["message"])
     tail = "in %.1f s from %s" % (status["duration_seconds"], status["upstream"])
     if status["attempts"] > 1:
         tail += " (%d attempts)" % status["attempts"]
@@ -731,6 +940,8 @@ def new_result(cfg, start, force):
         "bytes_transferred": 0,
         "files_deleted": 0,
         "bytes_received": 0,
+        "lock_holder_pid": None,
+        "lock_held_seconds": 0,
     }
 
 
@@ -889,35 +1100,90 @@ def main(argv=None, runner=run_rsync, sleep=time.sleep, clock=time.time):
     try:
         cfg = load_config(args.config)
     except ConfigError as exc:
-        print("%s: configuration error: %s" % (PROG, exc), file=sys.stderr, flush=True)
+        say("%s: configuration error: %s" % (PROG, exc), error=True, stream=sys.stderr)
         return EXIT_CONFIG
     if args.check_config:
-        print("%s: configuration %s is valid" % (PROG, args.config), flush=True)
+        say("%s: configuration %s is valid" % (PROG, args.config))
         return EXIT_OK
 
-    lock_fd = acquire_lock(os.path.join(cfg["state_dir"], LOCK_FILE))
+    path = os.path.join(cfg["state_dir"], LOCK_FILE)
+    start = clock()
+    try:
+        lock_fd, holder = acquire_lock(path, start)
+        problem = holder and lock_problem(cfg, holder, start)
+        if problem:
+            # A run that has just taken the lock writes its record a moment later: look again.
+            sleep(1)
+            start = clock()
+            lock_fd, holder = acquire_lock(path, start)
+            problem = holder and lock_problem(cfg, holder, start)
+    except LockError as exc:
+        say("%s: failure: %s" % (PROG, exc), error=True)
+        return EXIT_FAILED
+    except OSError as exc:
+        say("%s: failure: cannot use the lock %s: %s" % (PROG, path, exc.strerror or exc), error=True)
+        return EXIT_FAILED
+    if problem:
+        return report_stuck_lock(cfg, args, holder, problem, start, clock)
     if lock_fd is None:
-        print("%s: already running (lock %s is held); nothing to do"
-              % (PROG, os.path.join(cfg["state_dir"], LOCK_FILE)), flush=True)
+        say("%s: already running (lock %s held by %s since %s); nothing to do"
+            % (PROG, path, _holder_name(holder), iso(holder.start)))
         return EXIT_OK
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return _locked_run(cfg, args, lock_fd, runner, sleep, clock)
+        return _locked_run(cfg, args, lock_fd, runner, sleep, clock, start)
     finally:
         signal.signal(signal.SIGTERM, previous)
         os.close(lock_fd)
 
 
-def _locked_run(cfg, args, lock_fd, runner, sleep, clock):
-    start = clock()
+def _holder_name(holder):
+    return "pid %d" % holder.pid if holder.pid else "an unrecorded process"
+
+
+def lock_problem(cfg, holder, now):
+    """Why the held lock is not a sync at work (None when it may be one)."""
+    alive = holder.alive()
+    if holder.open_to_others and alive is False:
+        return ("the lock %s is readable by other users (mode %04o, left by an older version) and "
+                "held although the sync that last took it (%s) is gone: any local user may hold it; "
+                "remove the file to free it (the next run creates it anew, mode 0600)"
+                % (holder.path, holder.mode, _holder_name(holder)))
+    first = not read_status(os.path.join(cfg["state_dir"], STATUS_FILE)).get("last_success_timestamp")
+    key = "lock_stuck_after_first_sync" if first else "lock_stuck_after"
+    age = now - holder.start
+    if age <= cfg[key]:
+        return None
+    return ("the lock %s has been held for %s (since %s) by %s%s, longer than a %s can take "
+            "(%s: %s; role variable gentoo_mirror_sync_%s); no sync runs until it is released: "
+            "grep ':%d ' /proc/locks names the process that holds it; stop it, or raise the bound "
+            "if a sync really takes that long"
+            % (holder.path, human_duration(age), iso(holder.start), _holder_name(holder),
+               {True: ", still running", False: ", which is gone"}.get(alive, ""),
+               "first sync" if first else "sync", key, human_duration(cfg[key]), key, holder.inode))
+
+
+def report_stuck_lock(cfg, args, holder, problem, start, clock):
+    """Status, metrics and an error line for a lock held by something that is not a sync at work."""
+    result = new_result(cfg, start, args.force)
+    result.update(result="lock_stuck", exit_code=EXIT_LOCK_STUCK, message=problem,
+                  lock_holder_pid=holder.pid, lock_held_seconds=round(max(start - holder.start, 0), 3),
+                  lock_held_since=iso(holder.start))
+    result["end_timestamp"] = clock()
+    status = write_reports(cfg, result)
+    say(summary_line(status), error=True)
+    return EXIT_LOCK_STUCK
+
+
+def _locked_run(cfg, args, lock_fd, runner, sleep, clock, start):
     result = new_result(cfg, start, args.force)
     marker = os.path.join(cfg["state_dir"], RUNNING_MARKER)
     if args.clean or os.path.exists(marker):
         removed = clean_partial_dirs(cfg["root"])
-        print("%s: previous run did not finish cleanly; removed %d leftover %s directories"
-              % (PROG, removed, PARTIAL_DIR), flush=True)
+        say("%s: previous run did not finish cleanly; removed %d leftover %s directories"
+            % (PROG, removed, PARTIAL_DIR))
     atomic_write(marker, "%d\n" % os.getpid())
-    print("%s: syncing %s from %s" % (PROG, cfg["root"], cfg["upstream"]), flush=True)
+    say("%s: syncing %s from %s" % (PROG, cfg["root"], cfg["upstream"]))
     try:
         sync(cfg, result, runner, sleep, force=args.force, keep_fds=(lock_fd,))
     except Terminated:
@@ -927,10 +1193,7 @@ def _locked_run(cfg, args, lock_fd, runner, sleep, clock):
     if result["result"] in ("success", "refused"):
         os.unlink(marker)
     status = write_reports(cfg, result)
-    line = summary_line(status)
-    if status["result"] != "success" and os.environ.get("JOURNAL_STREAM"):
-        line = "<3>" + line
-    print(line, flush=True)
+    say(summary_line(status), error=status["result"] != "success")
     return status["exit_code"]
 
 

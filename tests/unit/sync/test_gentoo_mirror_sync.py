@@ -15,6 +15,9 @@ import subprocess as gms_subprocess
 
 import pytest
 
+# the real one: the tests replace subprocess.Popen (rsync) in the program
+REAL_POPEN = gms_subprocess.Popen
+
 # ---------------------------------------------------------------------------------------
 # rsync stand-in
 
@@ -113,7 +116,7 @@ def scripted(check=(0, LISTING_OK), dry=(0, STATS_NO_CHANGE), sync=(0, STATS_NO_
 def run(gms, cfg, tmp_path, monkeypatch):
     """Run main() against cfg written to a file; returns (exit, fake, stdout, sleeps)."""
 
-    def _run(script, extra_args=(), config=None, capsys=None):
+    def _run(script, extra_args=(), config=None, capsys=None, clock=None, sleep=None):
         conf = dict(cfg)
         conf.update(config or {})
         path = tmp_path / "sync.conf"
@@ -121,8 +124,15 @@ def run(gms, cfg, tmp_path, monkeypatch):
         fake = FakeRsync(script)
         monkeypatch.setattr(gms.subprocess, "Popen", fake)
         sleeps = []
-        clock = iter([1000.0, 1012.5] * 10)
-        code = gms.main(["--config", str(path), *extra_args], sleep=sleeps.append, clock=lambda: next(clock))
+        times = iter([1000.0, 1012.5] * 10)
+        clock = clock or (lambda: next(times))
+
+        def record_sleep(seconds):
+            sleeps.append(seconds)
+            if sleep:
+                sleep(seconds)
+
+        code = gms.main(["--config", str(path), *extra_args], sleep=record_sleep, clock=clock)
         return code, fake, sleeps
 
     return _run
@@ -158,6 +168,8 @@ def test_defaults_are_filled_in_and_paths_normalised(gms):
     ({"max_delete": -2}, "max_delete must be"),
     ({"max_delete_percent": 101}, "max_delete_percent"),
     ({"retry_exit_codes": [10, 25]}, "must not contain 25"),
+    ({"lock_stuck_after": 0}, "lock_stuck_after must be a whole number of seconds >= 1"),
+    ({"lock_stuck_after_first_sync": "3w"}, "lock_stuck_after_first_sync must be"),
     ([], "JSON object"),
 ])
 def test_bad_configuration_is_refused(gms, raw, message):
@@ -843,3 +855,262 @@ def test_help_lists_every_option_and_exits_0(gms, capsys):
     out = capsys.readouterr().out
     for option in ("--config FILE", "--check-config", "--force", "--clean", "--help"):
         assert option in out
+
+
+# ---------------------------------------------------------------------------------------
+# the lock: private to the sync user, stuck holders reported
+
+
+DAY = 86400
+
+
+def lock_path(cfg):
+    return os.path.join(cfg["state_dir"], "sync.lock")
+
+
+def hold_lock(cfg, record=None, mode=0o600):
+    """Another process's descriptor holding the lock, with its holder record (a dict or text)."""
+    fd = os.open(lock_path(cfg), os.O_RDWR | os.O_CREAT, mode)
+    os.chmod(lock_path(cfg), mode)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    if record is not None:
+        os.ftruncate(fd, 0)
+        os.write(fd, (record if isinstance(record, str) else json.dumps(record)).encode())
+    return fd
+
+
+def dead_pid():
+    proc = REAL_POPEN(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_lock_file_is_private_and_records_its_holder(gms, cfg, run):
+    code, _fake, dummy_out = run(scripted())
+    assert code == 0
+    info = os.stat(lock_path(cfg))
+    assert oct(info.st_mode & 0o777) == "0o600" and info.st_uid == os.geteuid()
+    record = json.loads(open(lock_path(cfg), encoding="utf-8").read())
+    assert record["pid"] == os.getpid() and record["start"] == 1000.0
+    assert record["proc_start"] == gms.proc_start_ticks()
+
+
+def test_lock_file_left_readable_is_replaced_and_an_old_descriptor_locks_nothing(gms, cfg, run, capsys):
+    with open(lock_path(cfg), "w", encoding="utf-8") as handle:
+        handle.write("4242\n")  # an older version's lock: its pid only, mode 0644
+    os.chmod(lock_path(cfg), 0o644)
+    old_inode = os.stat(lock_path(cfg)).st_ino
+    squatter = os.open(lock_path(cfg), os.O_RDONLY)  # another user opened it while it was readable
+    try:
+        assert run(scripted())[0] == 0
+        info = os.stat(lock_path(cfg))
+        assert info.st_ino != old_inode and oct(info.st_mode & 0o777) == "0o600"
+        assert not [name for name in os.listdir(cfg["state_dir"]) if name.endswith(".tmp")]
+        # the squatter's lock is on a file nobody looks at any more
+        fcntl.flock(squatter, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        code, fake, dummy_out = run(scripted())
+    finally:
+        os.close(squatter)
+    assert code == 0 and fake.kinds() == ["dry"]
+    assert "already running" not in capsys.readouterr().out
+
+
+def test_lock_is_not_followed_through_a_symlink(gms, cfg, run, tmp_path, capsys):
+    target = tmp_path / "elsewhere"
+    target.write_text("keep\n")
+    os.symlink(str(target), lock_path(cfg))
+    code, fake, dummy_out = run(scripted())
+    assert code == 1 and fake.calls == []
+    assert "cannot open the lock %s" % lock_path(cfg) in capsys.readouterr().out
+    assert target.read_text() == "keep\n"
+
+
+def test_a_readable_lock_that_cannot_be_replaced_fails_clearly(gms, cfg, run, capsys, monkeypatch):
+    with open(lock_path(cfg), "w", encoding="utf-8") as handle:
+        handle.write("4242\n")
+    os.chmod(lock_path(cfg), 0o644)
+
+    def refused(_src, _dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(gms.os, "replace", refused)  # e.g. a state directory the user cannot write
+    code, fake, dummy_out = run(scripted())
+    assert code == 1 and fake.calls == []
+    assert "cannot use the lock %s: Permission denied" % lock_path(cfg) in capsys.readouterr().out
+    assert oct(os.stat(lock_path(cfg)).st_mode & 0o777) == "0o644"
+    assert os.listdir(cfg["state_dir"]) == ["sync.lock"]
+
+
+def test_lock_held_within_the_bound_is_already_running_and_exits_0(gms, cfg, run, capsys):
+    run(scripted())
+    fd = hold_lock(cfg, {"pid": os.getpid(), "start": 1000.0 - DAY + 60, "proc_start": gms.proc_start_ticks()})
+    try:
+        code, fake, sleeps = run(scripted())
+    finally:
+        os.close(fd)
+    assert code == 0 and fake.calls == [] and sleeps == []
+    assert ("already running (lock %s held by pid %d since 1969-12-31T00:17:40Z); nothing to do"
+            % (lock_path(cfg), os.getpid())) in capsys.readouterr().out
+
+
+def test_lock_held_longer_than_a_sync_can_take_is_reported_loudly(gms, cfg, run, capsys, monkeypatch):
+    run(scripted())
+    before = status_of(cfg)
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    fd = hold_lock(cfg, {"pid": os.getpid(), "start": 1000.0 - 2 * DAY, "proc_start": gms.proc_start_ticks()})
+    try:
+        code, fake, sleeps = run(scripted())
+    finally:
+        os.close(fd)
+    assert code == 4 and fake.calls == []
+    assert sleeps == [1]  # looked at twice: a run that has just taken the lock records itself a moment later
+    st = status_of(cfg)
+    assert st["result"] == "lock_stuck" and st["exit_code"] == 4
+    assert st["lock_holder_pid"] == os.getpid()
+    assert st["lock_held_seconds"] == 2 * DAY + 12.5
+    assert st["last_success_timestamp"] == before["last_success_timestamp"]
+    assert st["consecutive_failures"] == 1
+    assert "has been held for 2 d 0 h" in st["message"] and "by pid %d, still running" % os.getpid() in st["message"]
+    assert "lock_stuck_after: 1 d 0 h; role variable gentoo_mirror_sync_lock_stuck_after" in st["message"]
+    assert "grep ':%d ' /proc/locks" % os.stat(lock_path(cfg)).st_ino in st["message"]
+    out = capsys.readouterr().out
+    assert "<3>gentoo-mirror-sync: lock_stuck: the lock %s has been held for 2 d 0 h" % lock_path(cfg) in out
+    metrics = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
+    assert re.search(r'^gentoo_mirror_sync_last_run_result\{[^}]*result="lock_stuck"\} 1$', metrics, re.M)
+    assert re.search(r"^gentoo_mirror_sync_lock_held_seconds\{[^}]*\} 172812.5$", metrics, re.M)
+    assert re.search(r"^gentoo_mirror_sync_last_run_success\{[^}]*\} 0$", metrics, re.M)
+    # once the holder is gone, the next run syncs and the gauge is back to 0
+    assert run(scripted())[0] == 0
+    metrics = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
+    assert re.search(r"^gentoo_mirror_sync_lock_held_seconds\{[^}]*\} 0$", metrics, re.M)
+
+
+def test_a_first_sync_may_hold_the_lock_for_weeks(gms, cfg, run, capsys):
+    # no sync has succeeded yet (no status file): lock_stuck_after_first_sync applies
+    fd = hold_lock(cfg, {"pid": os.getpid(), "start": 1000.0 - 20 * DAY})
+    try:
+        assert run(scripted())[0] == 0
+        assert "already running" in capsys.readouterr().out
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), "start": 1000.0 - 22 * DAY}).encode(), 0)
+        assert run(scripted())[0] == 4
+    finally:
+        os.close(fd)
+    message = status_of(cfg)["message"]
+    assert "longer than a first sync can take (lock_stuck_after_first_sync: 21 d 0 h" in message
+
+
+def test_stuck_bound_comes_from_the_configuration(gms, cfg, run):
+    run(scripted())
+    fd = hold_lock(cfg, {"pid": os.getpid(), "start": 1000.0 - 120})
+    try:
+        assert run(scripted(), config={"lock_stuck_after": 180})[0] == 0
+        assert run(scripted(), config={"lock_stuck_after": 60})[0] == 4
+    finally:
+        os.close(fd)
+    assert status_of(cfg)["lock_held_seconds"] == 132.5
+
+
+def test_a_holder_without_a_record_is_aged_by_the_lock_file(gms, cfg, run):
+    run(scripted())
+    fd = hold_lock(cfg, "")
+    os.utime(lock_path(cfg), (1000.0 - 2 * DAY, 1000.0 - 2 * DAY))
+    try:
+        assert run(scripted())[0] == 4
+    finally:
+        os.close(fd)
+    assert "by an unrecorded process" in status_of(cfg)["message"]
+
+
+def test_a_run_that_has_just_taken_the_lock_is_not_called_stuck(gms, cfg, run, capsys):
+    """It holds the lock but has not yet replaced the record of the run before it."""
+    run(scripted())
+    fd = hold_lock(cfg, {"pid": dead_pid(), "start": 1000.0 - 3 * DAY})
+
+    def holder_records_itself(dummy_seconds):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), "start": 1012.0}).encode(), 0)
+
+    try:
+        code, _fake, sleeps = run(scripted(), sleep=holder_records_itself)
+    finally:
+        os.close(fd)
+    assert code == 0 and sleeps == [1]
+    assert "already running" in capsys.readouterr().out
+    assert status_of(cfg)["result"] == "success"
+
+
+def test_readable_lock_held_after_its_recorded_holder_is_gone_is_reported_at_once(gms, cfg, run):
+    run(scripted())
+    # an older version's lock file (0644, its pid only); the run that wrote it has ended, yet
+    # something holds it: any local user may have opened it
+    fd = hold_lock(cfg, "%d\n" % dead_pid(), mode=0o644)
+    try:
+        assert run(scripted())[0] == 4
+    finally:
+        os.close(fd)
+    message = status_of(cfg)["message"]
+    assert "is readable by other users (mode 0644, left by an older version)" in message
+    assert "remove the file" in message
+    # a readable lock whose recorded holder still runs is an older version's sync at work
+    fd = hold_lock(cfg, "%d\n" % os.getpid(), mode=0o644)
+    try:
+        assert run(scripted())[0] == 0
+    finally:
+        os.close(fd)
+
+
+def test_holder_alive_tells_a_reused_pid_from_the_holder(gms, tmp_path):
+    def holder(pid, proc_start):
+        return gms.Holder(str(tmp_path / "sync.lock"), pid, 0.0, proc_start, 0o600, 1)
+
+    assert holder(os.getpid(), gms.proc_start_ticks()).alive() is True
+    assert holder(os.getpid(), gms.proc_start_ticks() + 1).alive() is False
+    assert holder(dead_pid(), None).alive() is False
+    assert holder(None, None).alive() is None
+
+
+# ---------------------------------------------------------------------------------------
+# log lines: upstream text cannot set a journal priority or send control characters
+
+
+@pytest.mark.parametrize("text,clean", [
+    ("<0>forged emergency", "\\x3c0>forged emergency"),
+    ("<013>forged", "\\x3c013>forged"),
+    ("<html> and a <0> inside", "<html> and a <0> inside"),
+    ("red \x1b[31malert\x1b[0m", "red \\x1b[31malert\\x1b[0m"),
+    ("nul\x00<0>second line", "nul\\x00<0>second line"),
+    ("carriage\rreturn and bell\x07", "carriage\\x0dreturn and bell\\x07"),
+    ("C1 csi \x9b31m and del \x7f", "C1 csi \\x9b31m and del \\x7f"),
+    ("separator\u2028<0>x", "separator\\u2028<0>x"),
+    ("tab\tstays, as do ümlauts and \\#033", "tab\tstays, as do ümlauts and \\#033"),
+    ("", ""),
+])
+def test_clean_text(gms, text, clean):
+    assert gms.clean_text(text) == clean
+
+
+def test_clean_text_cuts_long_lines(gms):
+    # journald splits a line at LineMax (48K) and reads a level prefix in the rest again
+    got = gms.clean_text("a" * 50000 + "<0>forged")
+    assert got == "a" * 4000 + " [46009 more characters cut]"
+
+
+def test_upstream_motd_and_errors_are_printed_neutralised(gms, cfg, run, capsys, monkeypatch):
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    motd = "Welcome\n<0>forged emergency\n<1>alert \x1b]0;title\x07 \x00<2>after a NUL\n"
+    run(scripted(dry=(0, motd + STATS_NO_CHANGE)))
+    out = capsys.readouterr().out
+    assert "\\x3c0>forged emergency\n" in out
+    assert "\\x3c1>alert \\x1b]0;title\\x07 \\x00<2>after a NUL\n" in out
+    assert not re.search(r"^<\d", out, re.M)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out)
+    # a failing run: only the program's own summary carries a priority; upstream's error text in
+    # it and in the status file is cleaned too
+    run(scripted(dry=(5, "<0>x\n@ERROR: \x1b[2Jcleared <0>screen\n")))
+    out = capsys.readouterr().out
+    assert re.findall(r"^<\d>.*$", out, re.M) == [
+        "<3>gentoo-mirror-sync: failure: dry run failed: rsync exit 5 (error starting client-server protocol "
+        "(upstream refused or busy)): @ERROR: \\x1b[2Jcleared <0>screen in 12.5 s from rsync://upstream.example/gentoo/ "
+        "(4 attempts)"]
+    assert "\x1b" not in status_of(cfg)["message"]
