@@ -120,13 +120,18 @@ def test_client_logs_are_private_also_after_rotation():
     logs = [NGINX_ACCESS_LOG, NGINX_ERROR_LOG, RSYNCD_LOG]
     assert log_modes(*logs) == {log: ("640", "adm") for log in logs}
 
-    marker = "/distfiles/layout.conf?log-rotation-probe"
+    # a line in the current access log first, so that logrotate (notifempty) rotates it
+    assert http_get("/distfiles/layout.conf?before-rotation")[0] == 200
+    wait_until("nginx to flush its access log (buffer flush=5s)",
+               lambda: "before-rotation" in mirror("cat %s" % NGINX_ACCESS_LOG).stdout, seconds=15)
     mirror("logrotate -f /etc/logrotate.d/nginx /etc/logrotate.d/gentoo-mirror-rsyncd")
+    marker = "/distfiles/layout.conf?after-rotation"
     assert http_get(marker)[0] == 200
     assert rsync_client("--list-only", RSYNC_URL + "distfiles/layout.conf", timeout=30).returncode == 0
     # both daemons write into the new files (nginx flushes its access log buffer within 5 s)
     wait_until("nginx to log into its new access log",
                lambda: marker in mirror("cat %s" % NGINX_ACCESS_LOG).stdout, seconds=15)
     assert "layout.conf" in mirror("cat %s" % RSYNCD_LOG).stdout
-    assert mirror("ls %s.1 %s.1" % (NGINX_ACCESS_LOG, RSYNCD_LOG), check=False).returncode == 0
+    assert "before-rotation" in mirror("cat %s.1" % NGINX_ACCESS_LOG).stdout
+    assert mirror("test -s %s.1" % RSYNCD_LOG, check=False).returncode == 0
     assert_private(log_modes(*(log + "*" for log in logs)))
