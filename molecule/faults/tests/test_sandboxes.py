@@ -135,3 +135,38 @@ def test_client_logs_are_private_also_after_rotation():
     assert "before-rotation" in mirror("cat %s.1" % NGINX_ACCESS_LOG).stdout
     assert mirror("test -s %s.1" % RSYNCD_LOG, check=False).returncode == 0
     assert_private(log_modes(*(log + "*" for log in logs)))
+
+
+CERTBOT_PROBE = "/run/mirrorkit-certbot-probe.sh"
+CERTBOT_RUNTIME_DROPIN = "/run/systemd/system/certbot.service.d/zz-mirrorkit-probe.conf"
+CERTBOT_ALLOWED = ["/etc/letsencrypt/", "/var/lib/letsencrypt/", "/var/log/letsencrypt/",
+                   "/var/www/gentoo-mirror-acme/.well-known/acme-challenge/"]
+CERTBOT_FORBIDDEN = ["/etc/", "/etc/nginx/", "/etc/systemd/system/", "/usr/local/sbin/", ROOT + "/", STATE + "/",
+                     "/run/", "/var/log/", "/var/log/nginx/", "/var/lib/nginx/"]
+
+
+def test_certbot_service_writes_only_its_own_directories():
+    """certbot.service, started as certbot.timer starts it, but with a probe in place of its
+    `certbot -q renew` (a runtime drop-in): in its sandbox it can create files where a renewal
+    writes, and nowhere else."""
+    lines = ['for dir in "$@"; do',
+             '  if err=$({ echo probe > "$dir/%s"; } 2>&1); then rm -f "$dir/%s"; echo "WRITABLE $dir";' % (PROBE, PROBE),
+             '  else echo "REFUSED $dir $err"; fi',
+             'done']
+    args = " ".join(path.rstrip("/") for path in CERTBOT_ALLOWED + CERTBOT_FORBIDDEN)
+    mirror("mkdir -p %s && printf '%%s\\n' %s > %s && printf '[Service]\\nExecStart=\\nExecStart=/bin/sh %s %s\\n' > %s "
+           "&& systemctl daemon-reload" % (shlex.quote(CERTBOT_RUNTIME_DROPIN.rsplit("/", 1)[0]),
+                                           " ".join(shlex.quote(line) for line in lines), CERTBOT_PROBE,
+                                           CERTBOT_PROBE, args, CERTBOT_RUNTIME_DROPIN))
+    try:
+        mirror("systemctl start certbot.service", timeout=60)
+        out = mirror("journalctl --sync; journalctl --no-pager -o cat -u certbot.service _SYSTEMD_INVOCATION_ID="
+                     "$(systemctl show -p InvocationID --value certbot.service)").stdout
+    finally:
+        mirror("rm -f %s %s; systemctl daemon-reload" % (CERTBOT_RUNTIME_DROPIN, CERTBOT_PROBE))
+    results = {line.split(" ")[1]: line for line in out.splitlines() if line.startswith(("WRITABLE ", "REFUSED "))}
+    for path in CERTBOT_ALLOWED:
+        assert results[path.rstrip("/")].startswith("WRITABLE"), results
+    for path in CERTBOT_FORBIDDEN:
+        result = results[path.rstrip("/")]
+        assert result.startswith("REFUSED") and "Read-only file system" in result, results
