@@ -45,6 +45,38 @@ def test_tls_scan_finds_the_mozilla_intermediate_profile(pebble_root):
     assert "OK - Compliant." in proc.stdout, proc.stdout[-4000:]
 
 
+RENEWAL_CONF = "/etc/letsencrypt/renewal/%s.conf" % HOSTNAME
+DUE = "renew_before_expiry = 36500 days  # mirrorkit test: due now"
+
+
+def test_renewal_by_the_sandboxed_certbot_service_reaches_nginx(pebble_root):
+    """certbot.service (Debian's unit, started as certbot.timer starts it) renews in its sandbox:
+    it writes the new certificate, and its deploy hook reloads nginx through systemd, which
+    then serves the new certificate from the same master process."""
+    sandbox = mirror("systemctl show -p ProtectSystem -p CapabilityBoundingSet -p NoNewPrivileges "
+                     "certbot.service").stdout.split()
+    assert sorted(sandbox) == ["CapabilityBoundingSet=cap_chown", "NoNewPrivileges=yes", "ProtectSystem=strict"]
+    before = served_certificate(pebble_root)
+    on_disk = mirror("sha256sum %s/cert.pem" % LIVE).stdout
+    master = main_pid("nginx.service")
+    # Due for renewal (by the lineage's own setting), so that the unit's plain `certbot -q renew` renews.
+    mirror("sed -i '1i %s' %s" % (DUE, RENEWAL_CONF))
+    try:
+        proc = mirror("systemctl start certbot.service", check=False, timeout=300)
+    finally:
+        mirror("sed -i '/mirrorkit test: due now/d' %s" % RENEWAL_CONF)
+    journal = mirror("journalctl --sync; journalctl --no-pager -o cat -u certbot.service "
+                     "_SYSTEMD_INVOCATION_ID=$(systemctl show -p InvocationID --value certbot.service)").stdout
+    assert proc.returncode == 0, proc.stderr + journal
+    assert mirror("systemctl show -p Result --value certbot.service").stdout.strip() == "success"
+    assert mirror("sha256sum %s/cert.pem" % LIVE).stdout != on_disk
+    new_serial = int(mirror("openssl x509 -noout -serial -in %s/cert.pem" % LIVE).stdout.strip().split("=")[1], 16)
+    assert new_serial != before.serial_number
+    assert served_certificate(pebble_root).serial_number == new_serial
+    assert main_pid("nginx.service") == master
+    assert http_get("/distfiles/layout.conf")[0] == 200
+
+
 def test_acme_server_down_at_renewal_keeps_the_current_certificate(pebble_root):
     before = served_certificate(pebble_root)
     on_disk = mirror("sha256sum %s/cert.pem" % LIVE).stdout
