@@ -59,7 +59,7 @@ def test_one_source_gets_no_more_than_its_share(probe, bounds):
 def test_daemon_serves_real_clients_while_1000_idle_sockets_are_open(probe, bounds):
     sources = ["127.0.0.%d" % i for i in range(2, 251)]
     plan = [[sources[i % len(sources)], "module"] for i in range(1000)]
-    report = probe(plan=plan, settle=1, clients=[LIST, FETCH], watch=4)
+    report = probe(plan=plan, settle=1, clients=[LIST, FETCH], watch=10)
     assert report["opened"] == 1000, report
     listing, fetch = report["clients"]
     assert listing["rc"] == 0 and listing["seconds"] < 5, report
