@@ -78,3 +78,39 @@ def test_idle_connections_are_cut_within_the_handshake_timeout_but_transfers_are
     assert silent is not None and timeout - 1 <= silent <= timeout + 3, report
     assert module is not None and timeout - 1 <= module <= timeout + 3, report
     assert report["background_running"], report
+
+
+BAD_BOUNDS = [
+    ("gentoo_mirror_rsyncd_handshake_timeout", 2, "seconds from 5 to 3600"),
+    ("gentoo_mirror_rsyncd_max_handshakes", 5000, "from 1 to the connection limit (1000)"),
+    ("gentoo_mirror_rsyncd_max_connections_per_source", -1, "0 (no per-source limit) or from 1"),
+    ("gentoo_mirror_rsyncd_timeout", 0, "seconds from 30 to 86400"),
+]
+
+
+# The message of the failed check (a looped assert reports it per item).
+REFUSED = ("REFUSED {{ (ansible_failed_result.results | default([ansible_failed_result]))"
+           " | selectattr('failed', 'defined') | selectattr('failed') | map(attribute='msg') | join(' ') }}")
+
+
+def test_bad_bounds_are_refused_with_a_clear_message(tmp_path):
+    """The role's first tasks refuse each bad bound (in check mode: nothing could change)."""
+    plays = [{
+        "name": f"bounds {name}={value}", "hosts": "gentoo_mirrors", "gather_facts": True,
+        "check_mode": True, "vars": {name: value},
+        "tasks": [{"name": "Run the role", "block": [
+            {"name": "Role", "ansible.builtin.include_role": {"name": "mirrorkit.gentoo.gentoo_mirror_rsyncd"}},
+            {"name": "Accepted", "ansible.builtin.fail": {"msg": f"ACCEPTED {name}"}},
+        ], "rescue": [
+            {"name": "Refused", "ansible.builtin.debug": {"msg": REFUSED}},
+        ]}],
+    } for name, value, dummy in BAD_BOUNDS]
+    playbook = tmp_path / "bounds.yml"
+    playbook.write_text(json.dumps(plays), encoding="utf-8")
+    result = subprocess.run(["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], str(playbook)],
+                            capture_output=True, text=True, timeout=600, check=False,
+                            env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+    out = " ".join(result.stdout.split())
+    assert result.returncode == 0, result.stdout[-3000:]
+    for name, value, allowed in BAD_BOUNDS:
+        assert f"REFUSED {name}={value} is not allowed: {allowed}" in out, out[-3000:]

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Keeps idle and greedy clients from starving the rsync daemon (installed by
 mirrorkit.gentoo.gentoo_mirror_rsyncd; runs as gentoo-mirror-rsyncd-guard.service).
 
