@@ -82,7 +82,7 @@ def test_idle_connections_are_cut_within_the_handshake_timeout_but_transfers_are
 
 BAD_BOUNDS = [
     ("gentoo_mirror_rsyncd_handshake_timeout", 2, "seconds from 5 to 3600"),
-    ("gentoo_mirror_rsyncd_max_handshakes", 5000, "from 1 to the connection limit (1000)"),
+    ("gentoo_mirror_rsyncd_max_handshakes", 5000, "empty (a tenth of the connection limit) or from 1 to the connection limit (1000)"),
     ("gentoo_mirror_rsyncd_max_connections_per_source", -1, "0 (no per-source limit) or from 1"),
     ("gentoo_mirror_rsyncd_timeout", 0, "seconds from 30 to 86400"),
 ]

@@ -45,22 +45,20 @@ def source_key(addr):
     return str(ip)
 
 
-def boot_time():
-    with open("/proc/stat", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("btime "):
-                return int(line.split()[1])
-    return 0
+def uptime():
+    """Seconds since boot: the clock of the processes' start times."""
+    with open("/proc/uptime", encoding="ascii") as handle:
+        return float(handle.read().split()[0])
 
 
-def start_time(pid, btime):
-    """When the process started (seconds since the epoch), or None when it is gone."""
+def start_time(pid):
+    """When the process started (seconds since boot), or None when it is gone."""
     try:
         with open("/proc/%d/stat" % pid, encoding="ascii", errors="replace") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return btime + int(fields[19]) / TICKS
+    return int(fields[19]) / TICKS
 
 
 def children(pid):
@@ -100,7 +98,7 @@ class Log:
             return False
         lines = data.split(b"\n")
         self.partial = lines.pop()
-        now = time.time()
+        now = uptime()
         for raw in lines:
             line = raw.decode("utf-8", "replace")
             match = CONNECT.match(line)
@@ -131,16 +129,16 @@ def close(pid, started, pending):
     return sig == signal.SIGTERM
 
 
-def scan(log, pid_file, args, btime, pending):
+def scan(log, pid_file, args, pending):
     try:
         with open(pid_file, encoding="ascii") as handle:
             main = int(handle.read().split()[0])
     except (OSError, ValueError, IndexError):
         return {}
-    now = time.time()
+    now = uptime()
     live = {}
     for pid in children(main):
-        started_at = start_time(pid, btime)
+        started_at = start_time(pid)
         conn = log.conns.get(pid)
         # Unknown (its line not read yet), or an older process that had the same number.
         if started_at is None or conn is None or started_at > conn[1] + 1:
@@ -192,7 +190,6 @@ def main():
     parser.add_argument("--max-per-source", type=int, required=True)
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *dummy: sys.exit(0))
-    btime = boot_time()
     log = Log(args.log_file)
     pending = {}
     last = 0.0
@@ -203,7 +200,7 @@ def main():
         grew = log.read()
         if grew or time.monotonic() - last >= 1:
             last = time.monotonic()
-            closing = scan(log, args.pid_file, args, btime, pending)
+            closing = scan(log, args.pid_file, args, pending)
             if closing:
                 report(closing)
         time.sleep(0.2)
