@@ -81,10 +81,18 @@ def test_upstream_html_and_svg_cannot_script_the_mirror(name, ctype):
 
 @pytest.mark.parametrize("path", ["/", "/releases/", "/distfiles/layout.conf", "/no-such-file",
                                   "/.hidden-file"])
-def test_every_answer_carries_the_content_policy(path):
+def test_every_page_a_browser_renders_carries_the_content_policy(path):
     headers = http_get(path)[1]
     assert headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in headers["content-security-policy"]
+
+
+def test_archives_go_without_the_policy_headers():
+    """Archives and signatures are only downloaded by browsers: their answers carry no header bytes
+    that cost requests/s (docs/performance.md)."""
+    for path in ("/snapshots/gentoo-latest.tar.xz", "/snapshots/gentoo-latest.tar.xz.gpgsig"):
+        headers = http_get(path, method="HEAD")[1]
+        assert "x-content-type-options" not in headers and "content-security-policy" not in headers
 
 
 def test_symlinks_within_the_tree_are_served():
