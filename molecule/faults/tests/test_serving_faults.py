@@ -57,7 +57,8 @@ def exposure(unit):
     ("nginx.service", 3.0),  # Debian's unit alone: 9.6 "UNSAFE"
     ("rsync.service", 2.5),  # Debian's unit alone: 8.5 "EXPOSED"
     ("certbot.service", 2.5),  # Debian's unit alone: 9.2 "UNSAFE"
-], ids=["sync", "nginx", "rsyncd", "certbot"])
+    ("gentoo-mirror-rsyncd-guard.service", 2.0),  # ours: root, but only CAP_KILL
+], ids=["sync", "nginx", "rsyncd", "certbot", "rsyncd-guard"])
 def test_service_sandbox_exposure(unit, ceiling):
     level = exposure(unit)
     assert level <= ceiling
