@@ -15,7 +15,7 @@ PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rsyncd_probe.p
 GUARD_UNIT = "/etc/systemd/system/gentoo-mirror-rsyncd-guard.service"
 # The role's defaults: what the mirror must apply (also on a host without the guard, where the
 # tests then fail on what they measure).
-DEFAULTS = {"handshake-timeout": 30, "max-handshakes": 100, "max-per-source": 16}
+DEFAULTS = {"handshake-timeout": 30, "max-handshakes": 100, "max-per-source": 32}
 
 
 @pytest.fixture(scope="module")

@@ -191,7 +191,6 @@ def test_deploy_hook_does_not_reload_a_configuration_nginx_rejects(host):
     assert result.rc == 1
     # nginx.service's reload tests the configuration first (the nginx role's drop-in) and fails
     assert "reloading nginx failed (its configuration test runs first" in result.stderr
-    assert "unknown directive" in host.check_output("journalctl -u nginx.service -n 30 --no-pager")
     # no reload happened: the same master and the same workers still serve
     assert host.check_output("systemctl show --property=MainPID --value nginx.service") == master
     assert children(host, master) == workers
