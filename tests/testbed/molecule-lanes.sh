@@ -16,7 +16,7 @@ step=$(dirname "$0")/step.sh
 # Seconds each scenario took in a full `make test` (nsenter connection): only used to balance
 # the lanes (longest first, each to the lane with the least work so far). A scenario missing
 # here counts as 300 s.
-declare -A seconds=([fleet]=587 [default]=359 [faults]=313 [sync]=261 [tls]=205 [serving]=174 [modules]=154)
+declare -A seconds=([fleet]=277 [default]=271 [faults]=232 [serving]=149 [sync]=147 [tls]=118 [modules]=107)
 
 if ! [[ $lanes =~ ^[1-9][0-9]*$ ]]; then
   echo "molecule-lanes.sh: MOLECULE_LANES is '$lanes'; it must be a whole number of 1 or more" >&2
