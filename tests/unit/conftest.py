@@ -11,8 +11,12 @@ the repository is created (once) and its parent put on sys.path.
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import os
 import sys
+
+import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -34,3 +38,18 @@ def _collection_parent():
 _PARENT = _collection_parent()
 if _PARENT not in sys.path:
     sys.path.insert(0, _PARENT)
+
+
+def _load_source(path, name):
+    """A program file a role installs (not a package module), loaded as module `name`."""
+    loader = importlib.machinery.SourceFileLoader(name, str(path))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='session')
+def load_source():
+    """_load_source, for the tests of the programs the roles install."""
+    return _load_source

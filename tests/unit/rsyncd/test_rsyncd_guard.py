@@ -3,8 +3,6 @@ reading the daemon's log lines and choosing which connections to close. The mole
 `default` proves it against a real daemon with real sockets."""
 
 import argparse
-import importlib.machinery
-import importlib.util
 import pathlib
 import signal
 
@@ -15,12 +13,8 @@ GUARD = (pathlib.Path(__file__).resolve().parents[3] / "roles" / "gentoo_mirror_
 
 
 @pytest.fixture(scope="module")
-def guard():
-    loader = importlib.machinery.SourceFileLoader("gentoo_mirror_rsyncd_guard", str(GUARD))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+def guard(load_source):
+    return load_source(GUARD, "gentoo_mirror_rsyncd_guard")
 
 
 @pytest.mark.parametrize("addr,key", [

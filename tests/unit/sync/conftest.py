@@ -1,8 +1,6 @@
 """Load the sync program roles/gentoo_mirror_sync/files/gentoo_mirror_sync.py (a file the role
 installs, not a package module) as a module."""
 
-import importlib.machinery
-import importlib.util
 import pathlib
 
 import pytest
@@ -10,17 +8,9 @@ import pytest
 PROGRAM = pathlib.Path(__file__).resolve().parents[3] / "roles" / "gentoo_mirror_sync" / "files" / "gentoo_mirror_sync.py"
 
 
-def load_program():
-    loader = importlib.machinery.SourceFileLoader("gentoo_mirror_sync_program", str(PROGRAM))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
-def gms():
-    return load_program()
+def gms(load_source):
+    return load_source(PROGRAM, "gentoo_mirror_sync_program")
 
 
 @pytest.fixture
