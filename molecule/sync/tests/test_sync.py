@@ -213,7 +213,7 @@ def test_schedule_with_fewer_than_six_runs_a_day_is_refused_before_anything_chan
     assert proc.returncode != 0
     assert re.search(r'gentoo_mirror_sync_schedule=\\?"\*-\*-\* 00/8:00:00\\?" is not allowed',
                      proc.stdout + proc.stderr), proc.stdout[-3000:]
-    assert "six runs a day at 00, 04, 08, 12, 16 and 20" in proc.stdout + proc.stderr
+    assert "6 runs a day at 00, 04, 08, 12, 16 and 20" in proc.stdout + proc.stderr
     assert "changed=0" in proc.stdout
     assert mirror("sha256sum /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf").stdout == before
 
