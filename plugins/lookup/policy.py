@@ -40,7 +40,7 @@ _raw:
   description:
     - Without terms, one dictionary of every figure (C(min_disk_gib), C(min_bandwidth_mbit),
       C(recommended_bandwidth_mbit), C(min_connections), C(recommended_connections),
-      C(sync_interval_hours), C(sync_schedule), C(directories), C(listing_directories),
+      C(sync_interval_hours), C(sync_hours), C(sync_schedule), C(directories), C(listing_directories),
       C(optional_directories)).
     - With terms, the figure of each term.
   type: list

@@ -23,6 +23,7 @@ POLICY = {
     'recommended_connections': 30,
     # Sync: "every 4 hours, starting at midnight local time".
     'sync_interval_hours': 4,
+    'sync_hours': tuple('%02d' % hour for hour in range(0, 24, 4)),
     'sync_schedule': '*-*-* 00/4:00:00',
     # Directories a source mirror carries; HTTP listings are required for the last three.
     'directories': ('distfiles', 'experimental', 'releases', 'snapshots'),

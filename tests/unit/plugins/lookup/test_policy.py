@@ -19,6 +19,7 @@ def test_whole_map_without_terms():
     assert figures['recommended_bandwidth_mbit'] == 100
     assert figures['min_disk_gib'] == 800
     assert figures['sync_interval_hours'] == 4
+    assert figures['sync_hours'] == ['00', '04', '08', '12', '16', '20']
     assert figures['listing_directories'] == ['experimental', 'releases', 'snapshots']
 
 
