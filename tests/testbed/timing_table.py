@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mirrorkit developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -8,7 +7,7 @@
 Reads the lines tests/testbed/step.sh appended ("name<TAB>seconds<TAB>ok|FAILED"). A name
 "parent/child" (molecule/default) is a part of step "parent": it is listed under it, indented,
 and not counted again in the total.
-Usage: timing_table.py TIMES_FILE [WALL_SECONDS]
+Usage: python3 timing_table.py TIMES_FILE [WALL_SECONDS]
 """
 
 from __future__ import annotations
