@@ -40,17 +40,21 @@ def format_table(rows, wall: int | None = None) -> str:
         # A part of a step that has a line of its own goes under it; parts of none stand alone.
         groups.setdefault(parent if parent in names else row[0], []).append(row)
     width = max([len("total of the steps")] + [len(name) + (2 if "/" in name else 0) for name in names])
-    out = ["%-*s  %8s  %7s  %s" % (width, "step", "seconds", "min:s", "result")]
+
+    def line(name, seconds, minutes, result=""):
+        return "{:<{w}}  {:>8}  {:>7}  {}".format(name, seconds, minutes, result, w=width).rstrip()
+
+    out = [line("step", "seconds", "min:s", "result")]
     total = 0
     for key, members in groups.items():
         members.sort(key=lambda r: r[0] != key)  # the parent first, its parts in their order
         for name, seconds, result in members:
             part = name != key
             total += 0 if part else seconds
-            out.append("%-*s  %8d  %7s  %s" % (width, ("  " + name) if part else name, seconds, clock(seconds), result))
-    out.append("%-*s  %8d  %7s" % (width, "total of the steps", total, clock(total)))
+            out.append(line(("  " + name) if part else name, seconds, clock(seconds), result))
+    out.append(line("total of the steps", total, clock(total)))
     if wall is not None:
-        out.append("%-*s  %8d  %7s" % (width, "wall time", wall, clock(wall)))
+        out.append(line("wall time", wall, clock(wall)))
     failed = [name for name, dummy, result in rows if result != "ok"]
     out.append("failed: %s" % ", ".join(failed) if failed else "every step passed")
     return "\n".join(out)

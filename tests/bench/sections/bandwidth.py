@@ -47,11 +47,13 @@ def bandwidth_once(env, url: str, max_seconds: int) -> dict:
     return {"mbit": res["measured_mbit"], "elapsed": res.get("elapsed_seconds"), "wall": wall,
             "window": res.get("window_seconds")}
 
+
 def curl_once(host: Host, url: str, max_seconds: int) -> dict:
     out = host.sh("curl -s -o /dev/null --max-time %d -w '%%{speed_download} %%{time_total}' %s; true"
                   % (max_seconds, shlex.quote(url)), timeout=max_seconds + 30)
     speed, total = out.split()[:2]
     return {"mbit": float(speed) * 8 / 1e6, "wall": float(total)}
+
 
 def measure(env) -> dict:
     scale = SMOKE if env.smoke else FULL
@@ -87,7 +89,7 @@ def measure(env) -> dict:
     finally:
         run(["nsenter", "-t", pid, "-n", "tc", "qdisc", "del", "dev", "eth0", "root"], check=False)
     result = {"rows": rows, "url": url, "runs": env.runs, "client": UPSTREAM,
-                                 "max_seconds": BW_SECONDS}
+              "max_seconds": BW_SECONDS}
     return result
 
 
@@ -129,12 +131,12 @@ def report(page, d):
     fig, ax = plt.subplots(figsize=(6, 3.4))
     groups = ["%d Mbit/s" % r["rate"] for r in d["rows"]]
     bars(ax, groups, ["module", "curl"],
-          [[r["module"]["mbit"]["median"] / r["rate"] for r in d["rows"]],
-           [r["curl"]["mbit"]["median"] / r["rate"] for r in d["rows"]]],
-          [[r["module"]["mbit"]["min"] / r["rate"] for r in d["rows"]],
-           [r["curl"]["mbit"]["min"] / r["rate"] for r in d["rows"]]],
-          [[r["module"]["mbit"]["max"] / r["rate"] for r in d["rows"]],
-           [r["curl"]["mbit"]["max"] / r["rate"] for r in d["rows"]]], "measured / shaped", "bandwidth accuracy")
+         [[r["module"]["mbit"]["median"] / r["rate"] for r in d["rows"]],
+          [r["curl"]["mbit"]["median"] / r["rate"] for r in d["rows"]]],
+         [[r["module"]["mbit"]["min"] / r["rate"] for r in d["rows"]],
+          [r["curl"]["mbit"]["min"] / r["rate"] for r in d["rows"]]],
+         [[r["module"]["mbit"]["max"] / r["rate"] for r in d["rows"]],
+          [r["curl"]["mbit"]["max"] / r["rate"] for r in d["rows"]]], "measured / shaped", "bandwidth accuracy")
     for y in (0.9, 1.1):
         ax.axhline(y, color="grey", linestyle="--", linewidth=1)
     page.chart("bandwidth", fig)

@@ -175,7 +175,7 @@ def slow_disk(env, targets, small: str) -> dict:
                 samples[label].append(slow_disk_run(host, base, small, cold_dir))
         # The role itself switches threads on (and back to its defaults afterwards).
         env.playbook(env.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", "-e",
-                      '{"gentoo_mirror_nginx_aio_threads": true}', log_name="site-aio-threads.log")
+                     '{"gentoo_mirror_nginx_aio_threads": true}', log_name="site-aio-threads.log")
         if "aio threads;" not in env.mirror.sh("nginx -T 2>/dev/null"):
             raise CommandFailed("gentoo_mirror_nginx_aio_threads=true left nginx without aio threads")
         for i in range(env.runs):
@@ -332,9 +332,9 @@ def report(page, d):
         groups = ["%s conns" % num(r["connections"], 0) for r in rows]
         series = ["mirrorkit", "stock"]
         bars(ax, groups, series,
-              [[field(r[s][key], "median") for r in rows] for s in series],
-              [[field(r[s][key], "min") for r in rows] for s in series],
-              [[field(r[s][key], "max") for r in rows] for s in series], unit, res)
+             [[field(r[s][key], "median") for r in rows] for s in series],
+             [[field(r[s][key], "min") for r in rows] for s in series],
+             [[field(r[s][key], "max") for r in rows] for s in series], unit, res)
         if key == "mbps" and ceiling:
             ax.axhline(ceiling["median"], color="grey", linestyle="--", linewidth=1)
             ax.text(0, ceiling["median"], " iperf3 loopback", fontsize=7, va="bottom", color="grey")

@@ -115,10 +115,10 @@ def report(page, d):
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
     bars(axes[0], ["no sync", "syncs running"], ["req/s"], [[w0["rps"], w1["rps"]]],
-          [[None, None]], [[None, None]], "requests/s", "throughput")
+         [[None, None]], [[None, None]], "requests/s", "throughput")
     bars(axes[1], ["no sync", "syncs running"], ["p50", "p99"],
-          [[w0["p50_ms"], w1["p50_ms"]], [w0["p99_ms"], w1["p99_ms"]]],
-          [[None, None], [None, None]], [[None, None], [None, None]], "ms", "latency")
+         [[w0["p50_ms"], w1["p50_ms"]], [w0["p99_ms"], w1["p99_ms"]]],
+         [[None, None], [None, None]], [[None, None], [None, None]], "ms", "latency")
     page.chart("load", fig)
     page.add("How to reproduce: `wrk -t2 -c1000 -d30s --latency http://127.0.0.1/distfiles/…` in the "
              "mirror host while `gentoo-mirror-sync` runs.")

@@ -65,6 +65,7 @@ def overload_run(host: Host, url: str, conns: int, seconds: int) -> dict:
                   accepts_per_request=int(match.group(3)) / max(result["requests"], 1))
     return result
 
+
 def measure(env) -> dict:
     scale = SMOKE if env.smoke else FULL
     limit = scale["limit"]
@@ -84,8 +85,8 @@ def measure(env) -> dict:
         overrides = {"gentoo_mirror_max_connections": limit, "gentoo_mirror_nginx_per_client_connections": 0}
         # The sizing before gentoo_mirror_nginx_crowd_factor: as many slots as clients served.
         env.playbook(env.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", "-e",
-                      json.dumps(dict(overrides, gentoo_mirror_nginx_crowd_factor=1)),
-                      log_name="site-overload-slots1.log")
+                     json.dumps(dict(overrides, gentoo_mirror_nginx_crowd_factor=1)),
+                     log_name="site-overload-slots1.log")
         before = env.mirror.sh("nginx -T 2>/dev/null | grep -E '^\\s*worker_connections '")
         targets.append(("mirrorkit_slots1", env.mirror, env.mirror_base))
         settings["slots1"] = before.split()[-1].rstrip(";")
@@ -99,7 +100,7 @@ def measure(env) -> dict:
                     samples["mirrorkit_slots1"][m].append(
                         overload_run(env.mirror, env.mirror_base + path, limit * m, scale["seconds"]))
             env.playbook(env.inv1, "mirrorkit.gentoo.site", "--tags", "nginx", "-e", json.dumps(overrides),
-                          log_name="site-overload.log")
+                         log_name="site-overload.log")
             conf = env.mirror.sh("nginx -T 2>/dev/null")
             if "limit_conn gentoo_mirror_capacity %d;" % limit not in conf:
                 raise CommandFailed("the role did not limit nginx to %d clients" % limit)
@@ -128,8 +129,8 @@ def measure(env) -> dict:
                 row[label]["refusals"], row[label]["other_errors"], row[label]["listen_overflows"])
             for label in samples)))
     result = {"limit": limit, "seconds": scale["seconds"], "runs": scale["runs"],
-                                "path": path, "where": env.mirror.label, "rows": rows,
-                                "worker_connections": settings}
+              "path": path, "where": env.mirror.label, "rows": rows,
+              "worker_connections": settings}
     return result
 
 
@@ -216,13 +217,13 @@ def report(page, d):
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
     groups = ["%dx" % r["multiple"] for r in rows]
     bars(axes[0], groups, [OVERLOAD_LABELS[k] for k in labels],
-          [[r[k]["served_rps"]["median"] for r in rows] for k in labels],
-          [[r[k]["served_rps"]["min"] for r in rows] for k in labels],
-          [[r[k]["served_rps"]["max"] for r in rows] for k in labels], "requests/s served", "served")
+         [[r[k]["served_rps"]["median"] for r in rows] for k in labels],
+         [[r[k]["served_rps"]["min"] for r in rows] for k in labels],
+         [[r[k]["served_rps"]["max"] for r in rows] for k in labels], "requests/s served", "served")
     bars(axes[1], groups, [OVERLOAD_LABELS[k] for k in labels],
-          [[r[k]["other_errors"] for r in rows] for k in labels],
-          [[None] * len(rows) for k in labels], [[None] * len(rows) for k in labels],
-          "errors (summed)", "errors other than refusals")
+         [[r[k]["other_errors"] for r in rows] for k in labels],
+         [[None] * len(rows) for k in labels], [[None] * len(rows) for k in labels],
+         "errors (summed)", "errors other than refusals")
     page.chart("overload", fig)
     page.add("How to reproduce: `tests/bench/run.sh --only overload`; one point by hand: "
              "`wrk -t2 -c9000 -d8s --timeout 10s http://127.0.0.1/distfiles/…` in the mirror host.")

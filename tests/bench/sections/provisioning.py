@@ -41,7 +41,7 @@ def measure(env) -> dict:
         if sum(v.get("ok", 0) for v in recap.values()) < 1:
             raise CommandFailed("could not read the PLAY RECAP of a playbook run")
         return {"smoke": True, "list_seconds": took, "recap_seconds": took2,
-                                        "one": {"fresh": summary([took]), "again": summary([took2]), "changed": [0]}}
+                "one": {"fresh": summary([took]), "again": summary([took2]), "changed": [0]}}
     result = {}
     again = []
     changed = []
@@ -68,7 +68,7 @@ def measure(env) -> dict:
         control = env.out / "ssh" / ("cp-%d" % i)
         control.mkdir(parents=True, exist_ok=True)
         took, recap = env.playbook(inv_ssh, "mirrorkit.gentoo.site", log_name="site-1-again-ssh.log",
-                                    env={"ANSIBLE_SSH_CONTROL_PATH_DIR": str(control)})
+                                   env={"ANSIBLE_SSH_CONTROL_PATH_DIR": str(control)})
         again_ssh.append(took)
         changed_ssh.append(mirrors_changed(recap))
     result["one"].update(again_ssh=summary(again_ssh), changed_ssh=changed_ssh)
@@ -146,9 +146,9 @@ def report(page, d):
     if "again_ssh" in one:
         series.append(("no change, SSH", lambda k: median_min_max(d[k]["again_ssh"]) if "again_ssh" in d[k] else (0, 0, 0)))
     bars(ax, groups, [name for name, dummy in series],
-          [[get(k)[0] for k in keys] for dummy, get in series],
-          [[get(k)[1] for k in keys] for dummy, get in series],
-          [[get(k)[2] for k in keys] for dummy, get in series], "seconds", "site.yml wall time")
+         [[get(k)[0] for k in keys] for dummy, get in series],
+         [[get(k)[1] for k in keys] for dummy, get in series],
+         [[get(k)[2] for k in keys] for dummy, get in series], "seconds", "site.yml wall time")
     page.chart("provisioning", fig)
     page.add("How to reproduce: `time ansible-playbook -i inventory mirrorkit.gentoo.site` twice, over SSH "
              "with `ANSIBLE_PIPELINING=True` (or `ansible_pipelining: true` in the inventory); the "

@@ -114,13 +114,13 @@ def report(page, d):
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
     bars(axes[0], ["1 client", "%d clients" % d["clients"]], ["aggregate"],
-          [[alone["aggregate_mbps"]["median"], many["aggregate_mbps"]["median"]]],
-          [[alone["aggregate_mbps"]["min"], many["aggregate_mbps"]["min"]]],
-          [[alone["aggregate_mbps"]["max"], many["aggregate_mbps"]["max"]]], "MB/s", "aggregate throughput")
+         [[alone["aggregate_mbps"]["median"], many["aggregate_mbps"]["median"]]],
+         [[alone["aggregate_mbps"]["min"], many["aggregate_mbps"]["min"]]],
+         [[alone["aggregate_mbps"]["max"], many["aggregate_mbps"]["max"]]], "MB/s", "aggregate throughput")
     bars(axes[1], ["1 client", "slowest of %d" % d["clients"]], ["time"],
-          [[alone["wall"]["median"], many["slowest"]["median"]]],
-          [[alone["wall"]["min"], many["slowest"]["min"]]],
-          [[alone["wall"]["max"], many["slowest"]["max"]]], "seconds", "time to pull the directory")
+         [[alone["wall"]["median"], many["slowest"]["median"]]],
+         [[alone["wall"]["min"], many["slowest"]["min"]]],
+         [[alone["wall"]["max"], many["slowest"]["max"]]], "seconds", "time to pull the directory")
     page.chart("rsync", fig)
     page.add("How to reproduce: `for i in $(seq 30); do rsync -a --stats --only-write-batch=/tmp/c$i "
              "rsync://127.0.0.1/gentoo/experimental/bench-1gib/ /tmp/d$i/ & done; time wait` "

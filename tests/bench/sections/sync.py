@@ -139,8 +139,8 @@ def report(page, d):
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
     for ax, phase, title in ((axes[0], "full", "full sync"), (axes[1], "nochange", "no-change sync")):
         bars(ax, ["program", "bare rsync"], ["seconds"],
-              [[rp[phase]["median"], rb[phase]["median"]]], [[rp[phase]["min"], rb[phase]["min"]]],
-              [[rp[phase]["max"], rb[phase]["max"]]], "seconds", title)
+             [[rp[phase]["median"], rb[phase]["median"]]], [[rp[phase]["min"], rb[phase]["min"]]],
+             [[rp[phase]["max"], rb[phase]["max"]]], "seconds", title)
     page.chart("sync", fig)
     page.add("How to reproduce: `time gentoo-mirror-sync --config sync.conf` and `time` the bare rsync "
              "command above, alternately, into empty directories and then again.")

@@ -34,8 +34,6 @@ def row(mirrorkit, stock, resource='256 MiB file'):
             'stock': {key: summary(stock)}}
 
 
-
-
 @pytest.mark.parametrize('slower, faster', [(SMALL_THREADS, SMALL_BASE), (BIG_THREADS, BIG_BASE)],
                          ids=['64KiB', '256MiB'])
 def test_a_measured_regression_counts_as_below(slower, faster):

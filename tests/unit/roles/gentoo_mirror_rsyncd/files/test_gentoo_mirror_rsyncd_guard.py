@@ -7,6 +7,7 @@ import signal
 
 import pytest
 
+
 @pytest.fixture(scope="module")
 def guard(role_program):
     return role_program("gentoo_mirror_rsyncd_guard")
