@@ -9,7 +9,11 @@ VENV := $(TOP)/.venv
 SSLYZE_VENV := $(TOP)/.venv-sslyze
 PY := python3.11
 BUILD := $(TOP)/build
-STEP := $(TOP)/tests/testbed/step.sh
+STEP_SH := $(TOP)/tests/testbed/step.sh
+# Each step is named for its target: `make test` lists it by that name in its timing table.
+STEP = $(STEP_SH) --name $@
+# Where `make test`'s steps write their times (tests/testbed/step.sh), read back for its last table.
+TEST_TIMES := $(BUILD)/test-times.tsv
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL := $(BUILD)/mirrorkit-gentoo-$(VERSION).tar.gz
 SCENARIOS ?= $(sort $(filter-out shared,$(notdir $(wildcard molecule/*))))
@@ -25,26 +29,35 @@ export PY_COLORS ?= 0
 export MIRRORKIT_SSLYZE := $(SSLYZE_VENV)/bin/sslyze
 
 .PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
-        sanity unit bench-smoke molecule bench clean demo-smoke
+        sanity unit bench-smoke molecule bench clean demo-smoke test-steps
 
 help:
-	@echo "make test       run every test (lint, sanity, unit, molecule scenarios: $(SCENARIOS))"
+	@echo "make test       run every test (lint, sanity, unit, molecule scenarios: $(SCENARIOS)),"
+	@echo "                then a table of how long each step and scenario took"
 	@echo "make demo       bring up a stand-in upstream and a Debian 12 mirror, provision, sync, verify"
 	@echo "make demo-down  remove the demo hosts"
 	@echo "make bench      measure performance, write docs/performance.md"
 
-test: venv host-deps images collection lint sanity unit bench-smoke molecule demo-smoke
+# The steps run in a make of their own, so that the table of their times follows even when one
+# fails (the exit status stays the failed step's).
+test:
+	@mkdir -p $(BUILD) && : > $(TEST_TIMES); start=$$(date +%s); rc=0; \
+	MIRRORKIT_TEST_TIMES=$(TEST_TIMES) $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) test-steps || rc=$$?; \
+	printf '\n\033[1m==> make test: time per step and scenario (%s)\033[0m\n' "$(TEST_TIMES)"; \
+	python3 tests/testbed/timing_table.py $(TEST_TIMES) $$(( $$(date +%s) - start )); exit $$rc
+
+test-steps: venv host-deps images collection lint sanity unit bench-smoke molecule demo-smoke
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
-	@$(STEP) "creating the virtual environment .venv with pinned tools (tests/requirements.txt)" \
+	@$(STEP_SH) --name venv "creating the virtual environment .venv with pinned tools (tests/requirements.txt)" \
 	  bash -c '$(PY) -m venv $(VENV) && $(VENV)/bin/pip install -q --upgrade pip && $(VENV)/bin/pip install -q -r tests/requirements.txt'
 	@touch $@
 
 venv: $(VENV)/.installed $(SSLYZE_VENV)/.installed
 
 $(SSLYZE_VENV)/.installed: tests/requirements-sslyze.txt
-	@$(STEP) "creating .venv-sslyze with the TLS scanner sslyze (tests/requirements-sslyze.txt)" \
+	@$(STEP_SH) --name venv-sslyze "creating .venv-sslyze with the TLS scanner sslyze (tests/requirements-sslyze.txt)" \
 	  bash -c '$(PY) -m venv $(SSLYZE_VENV) && $(SSLYZE_VENV)/bin/pip install -q -r tests/requirements-sslyze.txt'
 	@touch $@
 
@@ -53,7 +66,7 @@ host-deps:
 
 images: host-deps
 	@for suite in $(SUITES); do \
-	  $(STEP) "test-host image Debian $$suite (debootstrap, cached by recipe)" tests/testbed/build-image.sh $$suite; \
+	  $(STEP_SH) --name images/$$suite "test-host image Debian $$suite (debootstrap, cached by recipe)" tests/testbed/build-image.sh $$suite; \
 	done
 
 collection: venv

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: measure the mirror against its alternatives and write docs/performance.md with a
-# PNG chart per section (tests/bench/bench.py does the work; this wrapper prepares the tools and
-# always removes the bench hosts, whatever happens).
+# PNG chart per section (tests/bench/bench.py runs the sections of tests/bench/sections/; this
+# wrapper prepares the tools and always removes the bench hosts, whatever happens).
 #   tests/bench/run.sh                 every section (about an hour on a busy 2-core machine)
 #   tests/bench/run.sh --only http     one section (repeatable: --only sync --only load)
 #   tests/bench/run.sh --smoke         a tiny version of every section on local servers, seconds;

@@ -41,7 +41,7 @@ run_lane() {
     rm -f "$log_dir/$scenario.failed"
     # step.sh's start and end lines reach the terminal; molecule's output goes to the log.
     # shellcheck disable=SC2016  # $1 to $3 are the inner shell's arguments
-    if ! "$step" "molecule scenario '$scenario' (create, check, converge, idempotence, verify, destroy; log: $log_dir/$scenario.log)" \
+    if ! "$step" --name "molecule/$scenario" "molecule scenario '$scenario' (create, check, converge, idempotence, verify, destroy; log: $log_dir/$scenario.log)" \
         bash -o pipefail -c 'if [ "$3" = 1 ]; then molecule test -s "$1" < /dev/null 2>&1 | tee "$2";
                              else molecule test -s "$1" > "$2" 2>&1 < /dev/null; fi' \
           _ "$scenario" "$log_dir/$scenario.log" "$lanes"; then

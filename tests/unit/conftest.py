@@ -53,3 +53,15 @@ def _load_source(path, name):
 def load_source():
     """_load_source, for the tests of the programs the roles install."""
     return _load_source
+
+
+sys.path.insert(0, os.path.join(TOP, 'tests', 'testbed'))
+from role_programs import role_program_path  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.fixture(scope='session')
+def role_program(load_source):
+    """Load a program a role installs by its name in tests/testbed/role_programs.py."""
+    def load(name):
+        return load_source(role_program_path(name), name)
+    return load

@@ -10,7 +10,7 @@ import os
 import resource
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'testbed', 'connection'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'testbed', 'connection'))
 
 import nsenter  # noqa: E402  pylint: disable=wrong-import-position
 

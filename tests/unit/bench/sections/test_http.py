@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, mirrorkit developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The rule docs/performance.md judges "at least stock throughput" by (tests/bench/report.py).
+"""The rule docs/performance.md judges "at least stock throughput" by (tests/bench/sections/http.py).
 
 The samples are real: MB/s and GB/s of 5 alternating 5 s wrk runs at 30 connections in one bench host.
 """
@@ -14,10 +14,10 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'bench'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'bench'))
 
-import bench  # noqa: E402  pylint: disable=wrong-import-position
-import report  # noqa: E402  pylint: disable=wrong-import-position
+from harness import summary  # noqa: E402  pylint: disable=wrong-import-position
+from sections import http  # noqa: E402  pylint: disable=wrong-import-position
 
 # 256 MiB file, MB/s: the provisioned nginx and stock nginx, both sendfile(2) in 2 MiB calls.
 LEVEL_A = [1994, 1797, 1924, 1776, 1778]
@@ -30,41 +30,24 @@ BIG_BASE, BIG_THREADS = [2.19, 2.20, 2.08, 2.22, 2.04], [1.87, 1.91, 1.91, 1.90,
 def row(mirrorkit, stock, resource='256 MiB file'):
     """A row of the HTTP table as bench.py stores it, for the figure the row is judged on."""
     key = 'mbps' if 'MiB file' in resource else 'rps'
-    return {'resource': resource, 'connections': 30, 'mirrorkit': {key: bench.summary(mirrorkit)},
-            'stock': {key: bench.summary(stock)}}
-
-
-def test_wins_counts_pairs_and_half_ties():
-    assert report.wins([3, 1], [2, 2]) == 2.0
-    assert report.wins([2], [2]) == 0.5
-
-
-def test_p_below_of_fully_separated_runs_is_one_split_in_all():
-    assert report.p_below([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) == pytest.approx(1 / 252)
-    assert report.p_below([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]) == pytest.approx(1.0)
+    return {'resource': resource, 'connections': 30, 'mirrorkit': {key: summary(mirrorkit)},
+            'stock': {key: summary(stock)}}
 
 
 @pytest.mark.parametrize('slower, faster', [(SMALL_THREADS, SMALL_BASE), (BIG_THREADS, BIG_BASE)],
                          ids=['64KiB', '256MiB'])
 def test_a_measured_regression_counts_as_below(slower, faster):
     # "aio threads" cost the cached 64 KiB file about 40 % and the 256 MiB file about 13 %.
-    below, p = report.below_stock(row(slower, faster))
+    below, p = http.below_stock(row(slower, faster))
     assert below
-    assert p < report.BELOW_ALPHA
+    assert p < http.BELOW_ALPHA
 
 
 @pytest.mark.parametrize('first, second', [(LEVEL_A, LEVEL_B), (LEVEL_B, LEVEL_A)], ids=['a-b', 'b-a'])
 def test_two_level_servers_are_not_below_either_way(first, second):
-    below, dummy = report.below_stock(row(first, second))
+    below, dummy = http.below_stock(row(first, second))
     assert not below
 
 
 def test_a_median_at_or_above_is_never_below():
-    assert report.below_stock(row(SMALL_BASE, SMALL_THREADS)) == (False, None)
-
-
-def test_fewer_runs_than_can_show_anything():
-    # 3 runs each: the least possible p is 1/20, never below 0.05.
-    assert report.most_wins_below(3, 3) is None
-    assert report.most_wins_below(5, 5) == 4
-    assert report.p_below([1, 2, 3], [4, 5, 6]) == pytest.approx(1 / 20)
+    assert http.below_stock(row(SMALL_BASE, SMALL_THREADS)) == (False, None)

@@ -1,16 +1,12 @@
-"""Load the sync program roles/gentoo_mirror_sync/files/gentoo_mirror_sync.py (a file the role
-installs, not a package module) as a module."""
-
-import pathlib
+"""Load the sync program the role gentoo_mirror_sync installs (a file, not a package module; its
+path: tests/testbed/role_programs.py) as a module."""
 
 import pytest
 
-PROGRAM = pathlib.Path(__file__).resolve().parents[3] / "roles" / "gentoo_mirror_sync" / "files" / "gentoo_mirror_sync.py"
-
 
 @pytest.fixture(scope="session")
-def gms(load_source):
-    return load_source(PROGRAM, "gentoo_mirror_sync_program")
+def gms(role_program):
+    return role_program("gentoo_mirror_sync")
 
 
 @pytest.fixture

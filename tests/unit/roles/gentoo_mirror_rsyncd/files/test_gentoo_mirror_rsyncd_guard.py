@@ -1,20 +1,16 @@
-"""Unit tests of the rsyncd guard (roles/gentoo_mirror_rsyncd/files/gentoo_mirror_rsyncd_guard.py):
-reading the daemon's log lines and choosing which connections to close. The molecule scenario
+"""Unit tests of the rsyncd guard the role gentoo_mirror_rsyncd installs (its path:
+tests/testbed/role_programs.py): reading the daemon's log lines and choosing which connections to close. The molecule scenario
 `default` proves it against a real daemon with real sockets."""
 
 import argparse
-import pathlib
 import signal
 
 import pytest
 
-GUARD = (pathlib.Path(__file__).resolve().parents[3] / "roles" / "gentoo_mirror_rsyncd" / "files"
-         / "gentoo_mirror_rsyncd_guard.py")
-
 
 @pytest.fixture(scope="module")
-def guard(load_source):
-    return load_source(GUARD, "gentoo_mirror_rsyncd_guard")
+def guard(role_program):
+    return role_program("gentoo_mirror_rsyncd_guard")
 
 
 @pytest.mark.parametrize("addr,key", [
