@@ -80,3 +80,14 @@ def test_tree_usage_other_device_is_skipped(tmp_path):
     (tmp_path / 'f').write_bytes(b'y' * 10000)
     used, inodes, dummy = disk.tree_usage(str(tmp_path), device=-1)
     assert used == 0 and inodes == 0
+
+
+def test_check_counts_the_tree_on_the_real_file_system(tmp_path):
+    tree = tmp_path / 'gentoo'
+    (tree / 'distfiles').mkdir(parents=True)
+    (tree / 'distfiles' / 'f').write_bytes(b'z' * 100000)
+    result = disk.check(str(tree), 0, 0)
+    assert result['passed'] and result['exists'] and result['walk_errors'] == 0
+    assert result['mirror_used_bytes'] >= 100000 and os.path.ismount(result['mount'])
+    missing = disk.check(str(tmp_path / 'none' / 'gentoo'), 0, 0)
+    assert missing['checked_path'] == str(tmp_path) and not missing['exists'] and missing['mirror_used_bytes'] == 0

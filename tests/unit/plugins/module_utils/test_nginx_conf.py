@@ -51,7 +51,7 @@ def test_parse_errors(nginx_dump):
 
 def test_relative_include(nginx_dump):
     text = nginx_dump('include snippets/*.conf;\nevents {}\n',
-                 '\n# configuration file /etc/nginx/snippets/w.conf:\nworker_processes 3;\n')
+                      '\n# configuration file /etc/nginx/snippets/w.conf:\nworker_processes 3;\n')
     s = nginx_conf.summarize(nginx_conf.load(text))
     assert s['worker_processes']['value'] == '3'
     assert s['worker_processes']['file'] == '/etc/nginx/snippets/w.conf'

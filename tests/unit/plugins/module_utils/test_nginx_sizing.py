@@ -166,8 +166,8 @@ def test_capacity_file_max(nginx_dump):
 
 def test_open_file_cache_counts_against_open_files(nginx_dump):
     text = nginx_dump('worker_processes 2;\nworker_rlimit_nofile 3192;\nevents { worker_connections 1064; }\n'
-                 'http {\n  open_file_cache max=1000 inactive=60s;\n  server { listen 80; '
-                 'location /x { open_file_cache off; } }\n}\n')
+                      'http {\n  open_file_cache max=1000 inactive=60s;\n  server { listen 80; '
+                      'location /x { open_file_cache off; } }\n}\n')
     s = nginx_conf.summarize(nginx_conf.load(text))
     assert s['open_file_cache'] == {'file': '/etc/nginx/nginx.conf', 'line': 5, 'value': 1000}
     c = nginx_sizing.capacity(s, nproc=1)

@@ -90,3 +90,20 @@ def test_choose_rsync_file_listing_budget():
     module = FakeModule({base: LIST_TOP, base + 'distfiles/': LIST_DISTFILES}, rsync_max_listings=2)
     url, size = rsync_download.choose_rsync_file(module, base)
     assert url == base + 'distfiles/layout.conf' and len(module.calls) == 2
+
+
+def test_stop_reason_from_the_samples():
+    samples = rsync_download.Samples()
+    samples.add(2.0, 500)
+    assert rsync_download.stop_reason(samples, 1000, 10) == 'end_of_file'
+    assert rsync_download.stop_reason(samples, 500, 10) == 'max_bytes'
+    assert rsync_download.stop_reason(samples, 1000, 2) == 'max_seconds'
+
+
+def test_measure_rsync_error_names_the_url_with_the_login():
+    module = FakeModule({}, rsync_user='mirror42')
+    module.run_command = lambda args, **kwargs: (5, '', '@ERROR: auth failed on module gentoo')
+    with pytest.raises(rsync_download.MeasureError) as info:
+        rsync_download.measure_rsync(module, 'rsync://upstream/gentoo/')
+    assert info.value.url == 'rsync://mirror42@upstream/gentoo/'
+    assert 'auth failed' in str(info.value)

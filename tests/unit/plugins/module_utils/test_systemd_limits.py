@@ -28,3 +28,26 @@ def test_unit_setting_file():
     assert systemd_limits.unit_setting_file(texts[1:2]) is None
     assert systemd_limits.unit_setting_file([('/etc/systemd/system.conf', '#DefaultLimitNOFILE=1024:524288\n')],
                                             'DefaultLimitNOFILE') is None
+
+
+class FakeModule(object):
+    def __init__(self, show):
+        self.show = show
+
+    def get_bin_path(self, name):
+        return '/usr/bin/' + name
+
+    def run_command(self, args):
+        assert args[:3] == ['/usr/bin/systemctl', 'show', 'nginx.service']
+        return 0, self.show, ''
+
+
+def test_service_nofile_names_the_drop_in_that_sets_it(tmp_path):
+    unit = tmp_path / 'nginx.service'
+    unit.write_text('[Service]\nLimitNOFILE=1024\n')
+    drop_in = tmp_path / 'limits.conf'
+    drop_in.write_text('[Service]\nLimitNOFILE=40\n')
+    show = 'LimitNOFILE=40\nLimitNOFILESoft=40\nMainPID=0\nFragmentPath=%s\nDropInPaths=%s\n' % (unit, drop_in)
+    assert systemd_limits.service_nofile(FakeModule(show), 'nginx.service', 'nginx') == {
+        'value': 40, 'source': 'systemctl show nginx.service', 'file': str(drop_in), 'directive': 'LimitNOFILE'}
+    assert systemd_limits.service_nofile(FakeModule(''), 'nginx.service', 'nginx') is None
