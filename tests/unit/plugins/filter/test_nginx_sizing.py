@@ -29,7 +29,9 @@ def test_filter_is_registered_under_its_name():
 
 def test_filter_returns_the_model_plan():
     assert nginx_sizing.nginx_sizing(30, **ROLE_CALL) == plan_worker_limits(30, True, True, 32, 64, 1000, 'unlimited')
-    low = nginx_sizing.nginx_sizing(30, **dict(ROLE_CALL, hard_nofile='1300'))
+    low_limit = dict(ROLE_CALL)
+    low_limit['hard_nofile'] = '1300'
+    low = nginx_sizing.nginx_sizing(30, **low_limit)
     assert low == {'nofile': 1300, 'worker_connections': 118, 'wanted_connections': 124, 'capped': True}
 
 
@@ -40,8 +42,10 @@ def test_filter_without_hard_limit_counts_it_unlimited():
 
 
 def test_filter_bad_input_is_a_filter_error_naming_the_value():
+    bad = dict(ROLE_CALL)
+    bad['crowd_factor'] = 'x'
     with pytest.raises(AnsibleFilterError, match="nginx_sizing: crowd_factor must be a whole number, not 'x'"):
-        nginx_sizing.nginx_sizing(30, **dict(ROLE_CALL, crowd_factor='x'))
+        nginx_sizing.nginx_sizing(30, **bad)
 
 
 def test_documented_example_result_is_what_the_filter_returns():
