@@ -11,12 +11,7 @@ import os
 import re
 import stat
 
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils.common import (
-    GIB,
-    fmt_count,
-    fmt_gib,
-    to_gib,
-)
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.disk_verdict import evaluate
 
 
 def nearest_existing(path, exists=os.path.exists):
@@ -146,63 +141,24 @@ def tree_usage(path, device=None, walk=os.walk, lstat=os.lstat):
     return total, inodes, errors
 
 
-def evaluate(path, checked_path, figures, mount, mirror_used_bytes, mirror_inodes,
-             min_gib, min_inodes):
-    """Decide pass/fail and write the message. Pure function of its inputs."""
-    usable = figures['available_bytes'] + (mirror_used_bytes or 0)
-    need = float(min_gib) * GIB
-    mount_point = mount.get('mount') if mount else None
-    fstype = mount.get('fstype') if mount else None
-    where = 'the file system mounted at %s%s' % (mount_point, ' (%s)' % fstype if fstype else '')
-    result = {
-        'checked_path': checked_path,
-        'exists': path == checked_path,
-        'mount': mount_point,
-        'fstype': fstype,
-        'device': mount.get('source') if mount else None,
-        'size_gib': to_gib(figures['size_bytes']),
-        'used_gib': to_gib(figures['used_bytes']),
-        'available_gib': to_gib(figures['available_bytes']),
-        'mirror_used_gib': to_gib(mirror_used_bytes or 0),
-        'usable_gib': to_gib(usable),
-        'min_gib': min_gib,
-        'size_bytes': figures['size_bytes'],
-        'available_bytes': figures['available_bytes'],
-        'mirror_used_bytes': mirror_used_bytes or 0,
-        'inodes_total': figures['inodes_total'],
-        'inodes_free': figures['inodes_free'],
-        'mirror_inodes': mirror_inodes or 0,
-        'min_inodes': min_inodes,
-    }
-    problems = []
-    if usable < need:
-        problems.append(
-            'not enough disk space for the mirror at %s: %s has %s available plus %s already used '
-            'by the mirror = %s, below the %s GiB required (size %s, used %s)'
-            % (path, where, fmt_gib(figures['available_bytes']), fmt_gib(mirror_used_bytes or 0),
-               fmt_gib(usable), _num(min_gib), fmt_gib(figures['size_bytes']),
-               fmt_gib(figures['used_bytes'])))
-    if figures['inodes_free'] is None:
-        result['inodes_status'] = 'unknown'
-    elif min_inodes and figures['inodes_free'] + (mirror_inodes or 0) < min_inodes:
-        result['inodes_status'] = 'too_few'
-        problems.append(
-            'too few free inodes for a distfiles tree at %s: %s has %s free inodes plus %s used by '
-            'the mirror, below the %s required (%s in total)'
-            % (path, where, fmt_count(figures['inodes_free']), fmt_count(mirror_inodes or 0),
-               fmt_count(min_inodes), fmt_count(figures['inodes_total'])))
-    else:
-        result['inodes_status'] = 'ok'
-    result['passed'] = not problems
-    if problems:
-        msg = '; '.join(problems)
-        result['msg'] = msg[0].upper() + msg[1:]
-    else:
-        result['msg'] = ('%s usable for the mirror at %s on %s (at least %s GiB required)'
-                         % (fmt_gib(usable), path, where, _num(min_gib)))
+def check(path, min_gib, min_inodes, mountinfo_text=None):
+    """Gather the figures for ``path`` from the real file system and evaluate them.
+
+    ``mountinfo_text`` is the text of /proc/self/mountinfo; without it the mount point is
+    found by walking up the tree.
+    """
+    path = os.path.abspath(path)
+    checked = nearest_existing(path)
+    real = os.path.realpath(checked)
+    figures = fs_figures(os.statvfs(real))
+    mount = None
+    if mountinfo_text:
+        mount = find_mount(real, parse_mountinfo(mountinfo_text))
+    if mount is None:
+        mount = {'mount': mount_point_by_walk(real)}
+    used, inodes, errors = 0, 0, 0
+    if os.path.isdir(path):
+        used, inodes, errors = tree_usage(path, device=os.stat(real).st_dev)
+    result = evaluate(path, checked, figures, mount, used, inodes, min_gib, min_inodes)
+    result['walk_errors'] = errors
     return result
-
-
-def _num(value):
-    value = float(value)
-    return ('%d' % value) if value.is_integer() else ('%g' % value)

@@ -3,21 +3,14 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Parse the output of ``nginx -T`` and work out how many clients nginx can serve at once."""
+"""Parse the output of ``nginx -T``: the effective configuration tree and the figures that bound
+concurrency, each with the file and line it came from (nginx_sizing turns them into a capacity)."""
 
 from __future__ import annotations
 
 import fnmatch
 import os
 import re
-
-# nginx's built-in default when the events block does not set worker_connections.
-DEFAULT_WORKER_CONNECTIONS = 512
-# Descriptors a worker holds besides client connections and listening sockets: log files,
-# the epoll instance, an eventfd, channel sockets to the master. Kept generous on purpose.
-RESERVED_FDS = 10
-# A client downloading a file holds two descriptors: its socket and the open file.
-FDS_PER_CLIENT = 2
 
 _HEADER = re.compile(r'^# configuration file (?P<name>.+):\s*$')
 
@@ -208,18 +201,19 @@ def summarize(conf):
     tree = conf['tree']
     summary = {'main_file': conf['main_file'], 'files': conf['files']}
 
-    wp = _first(tree, 'worker_processes')
-    summary['worker_processes'] = dict(_where(wp), value=wp['args'][0] if wp['args'] else '1') if wp else None
+    processes = _first(tree, 'worker_processes')
+    summary['worker_processes'] = dict(
+        _where(processes), value=processes['args'][0] if processes['args'] else '1') if processes else None
     nofile = _first(tree, 'worker_rlimit_nofile')
     summary['worker_rlimit_nofile'] = dict(_where(nofile), value=int(nofile['args'][0])) if nofile else None
 
-    wc = None
+    connections = None
     events = _first(tree, 'events')
     if events is not None:
         item = _first(events['block'], 'worker_connections')
         if item is not None:
-            wc = dict(_where(item), value=int(item['args'][0]))
-    summary['worker_connections'] = wc
+            connections = dict(_where(item), value=int(item['args'][0]))
+    summary['worker_connections'] = connections
 
     listens = []
     zones = {}
@@ -259,141 +253,10 @@ def summarize(conf):
 def unique_listen_sockets(listens):
     """Sockets nginx really opens: a wildcard on a port covers the addresses on that port."""
     unique = sorted(set(listens))
-    wild4 = set(l.split(':', 1)[1] for l in unique if l.startswith('*:'))
+    wildcard_ports = set(listen.split(':', 1)[1] for listen in unique if listen.startswith('*:'))
     out = []
     for listen in unique:
-        if not listen.startswith(('*', '[', 'unix:')) and listen.rsplit(':', 1)[1] in wild4:
+        if not listen.startswith(('*', '[', 'unix:')) and listen.rsplit(':', 1)[1] in wildcard_ports:
             continue
         out.append(listen)
     return out
-
-
-def capacity(summary, nproc, nofile=None, file_max=None):
-    """How many clients nginx can serve at once, and what limits it.
-
-    ``nofile`` is ``{'value': N, 'source': text, 'file': path or None}`` for the soft
-    open-files limit nginx workers inherit (used only when ``worker_rlimit_nofile`` is not
-    set). Each worker can hold ``worker_connections`` connections, of which one per listening
-    socket is taken by the socket itself; and it can open ``nofile`` descriptors, of which each
-    downloading client needs two (socket and file) after the listening sockets, a small
-    reserve and the descriptors ``open_file_cache max=`` may keep open. The capacity is workers × the smaller of the two, further capped by any
-    ``limit_conn`` whose key is not the client address and by the host's fs.file-max.
-    """
-    wp = summary['worker_processes']
-    raw = wp['value'] if wp else '1'
-    workers = nproc if raw == 'auto' else int(raw)
-    listen = len(summary['listen'])
-
-    wc = summary['worker_connections']
-    wc_value = wc['value'] if wc else DEFAULT_WORKER_CONNECTIONS
-    conn_slots = max(wc_value - listen, 0)
-    candidates = [{
-        'directive': 'worker_connections',
-        'value': wc_value,
-        'file': wc['file'] if wc else None,
-        'line': wc['line'] if wc else None,
-        'default': wc is None,
-        'per_worker': conn_slots,
-        'capacity': workers * conn_slots,
-        'explanation': '%d worker process%s x (worker_connections %d - %d listening socket%s)'
-                       % (workers, '' if workers == 1 else 'es', wc_value, listen, '' if listen == 1 else 's'),
-    }]
-
-    rl = summary['worker_rlimit_nofile']
-    if rl:
-        nofile = {'value': rl['value'], 'directive': 'worker_rlimit_nofile', 'file': rl['file'],
-                  'line': rl['line'], 'source': 'worker_rlimit_nofile'}
-    cache = summary.get('open_file_cache')
-    cached = cache['value'] if cache else 0
-    if nofile and nofile.get('value'):
-        fd_slots = max((nofile['value'] - listen - RESERVED_FDS - cached) // FDS_PER_CLIENT, 0)
-        candidates.append({
-            'directive': nofile.get('directive', 'LimitNOFILE'),
-            'value': nofile['value'],
-            'file': nofile.get('file'),
-            'line': nofile.get('line'),
-            'default': False,
-            'per_worker': fd_slots,
-            'capacity': workers * fd_slots,
-            'explanation': '%d worker process%s x (open files %d (%s) - %d listening - %d reserved%s) / %d per client'
-                           % (workers, '' if workers == 1 else 'es', nofile['value'], nofile['source'],
-                              listen, RESERVED_FDS,
-                              ' - %d open_file_cache' % cached if cached else '', FDS_PER_CLIENT),
-        })
-
-    for limit in summary['limit_conn']:
-        if not limit['per_client']:
-            candidates.append({
-                'directive': 'limit_conn', 'value': limit['value'], 'file': limit['file'],
-                'line': limit['line'], 'default': False, 'per_worker': None,
-                'capacity': limit['value'],
-                'explanation': 'limit_conn %s %d in %s (zone key %s is not per client)'
-                               % (limit['zone'], limit['value'], limit['context'], limit['key']),
-            })
-
-    if file_max:
-        fm_cap = file_max // FDS_PER_CLIENT
-        candidates.append({
-            'directive': 'fs.file-max', 'value': file_max, 'file': '/proc/sys/fs/file-max',
-            'line': None, 'default': False, 'per_worker': None, 'capacity': fm_cap,
-            'explanation': 'host-wide open files %d / %d per client' % (file_max, FDS_PER_CLIENT),
-        })
-
-    limiting = min(candidates, key=lambda c: c['capacity'])
-    return {
-        'capacity': limiting['capacity'],
-        'workers': workers,
-        'worker_processes': raw,
-        'worker_connections': wc_value,
-        'nofile': nofile['value'] if nofile else None,
-        'nofile_source': nofile['source'] if nofile else None,
-        'listen_sockets': summary['listen'],
-        'open_file_cache': cached,
-        'limit_conn': summary['limit_conn'],
-        'limiting': limiting,
-        'candidates': candidates,
-    }
-
-
-def parse_systemctl_show(text):
-    """``Key=Value`` lines of ``systemctl show`` into a dict."""
-    out = {}
-    for line in text.splitlines():
-        if '=' in line:
-            key, value = line.split('=', 1)
-            out[key.strip()] = value.strip()
-    return out
-
-
-def parse_limit(value):
-    """A systemd or /proc limit (``1024``, ``infinity``, ``unlimited``) to int or None."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value in ('infinity', 'unlimited', ''):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def parse_proc_limits(text):
-    """Soft and hard 'Max open files' from /proc/PID/limits."""
-    for line in text.splitlines():
-        if line.startswith('Max open files'):
-            fields = line[len('Max open files'):].split()
-            if len(fields) >= 2:
-                return parse_limit(fields[0]), parse_limit(fields[1])
-    return None, None
-
-
-def unit_setting_file(texts, setting='LimitNOFILE'):
-    """The unit file that sets ``setting`` last, from ``[(path, text)]`` in systemd's order
-    (the unit file, then its drop-ins); None when none of them sets it."""
-    found = None
-    for path, text in texts:
-        for line in (text or '').splitlines():
-            if line.strip().startswith(setting + '='):
-                found = path
-    return found

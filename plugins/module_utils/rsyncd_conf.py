@@ -53,17 +53,18 @@ def parse(text, name='/etc/rsyncd.conf'):
             continue
         if '=' not in line:
             continue
-        pname, value = line.split('=', 1)
-        current[key(pname)] = {'name': pname.strip(), 'value': value.strip(), 'file': name, 'line': start}
+        param_name, value = line.split('=', 1)
+        current[key(param_name)] = {'name': param_name.strip(), 'value': value.strip(), 'file': name, 'line': start}
     return conf
 
 
-def _lookup(conf, params, pname):
-    k = key(pname)
-    if k in params:
-        return params[k], False
-    if k in conf['global']:
-        return conf['global'][k], True
+def _lookup(conf, params, name):
+    """A module's parameter ``name`` (or the global section's), and whether it is inherited."""
+    normalized = key(name)
+    if normalized in params:
+        return params[normalized], False
+    if normalized in conf['global']:
+        return conf['global'][normalized], True
     return None, False
 
 
@@ -75,14 +76,14 @@ def module_capacity(conf, module, params, line, exists=os.path.exists):
     ``lock file`` (default /var/run/rsyncd.lock); when its directory is missing, rsync refuses
     every client of the module.
     """
-    mc, inherited = _lookup(conf, params, 'max connections')
+    max_conn_setting, inherited = _lookup(conf, params, 'max connections')
     lock, lock_inherited = _lookup(conf, params, 'lock file')
     lock_path = lock['value'] if lock else DEFAULT_LOCK_FILE
     try:
-        max_conn = int(mc['value']) if mc else 0
+        max_conn = int(max_conn_setting['value']) if max_conn_setting else 0
     except ValueError:
         max_conn = 0
-    where = {'file': conf['file'], 'line': mc['line'] if mc else line}
+    where = {'file': conf['file'], 'line': max_conn_setting['line'] if max_conn_setting else line}
     section = 'global section' if inherited else 'module [%s]' % module
     info = {
         'module': module,
@@ -93,9 +94,9 @@ def module_capacity(conf, module, params, line, exists=os.path.exists):
     }
     if max_conn == 0:
         info.update(capacity=None, limiting={
-            'directive': 'max connections', 'value': 0, 'default': mc is None,
-            'explanation': 'max connections is %s: no limit' % ('not set' if mc is None else '0'),
-            'section': section, 'file': where['file'], 'line': where['line'] if mc else None})
+            'directive': 'max connections', 'value': 0, 'default': max_conn_setting is None,
+            'explanation': 'max connections is %s: no limit' % ('not set' if max_conn_setting is None else '0'),
+            'section': section, 'file': where['file'], 'line': where['line'] if max_conn_setting else None})
         return info
     if max_conn < 0:
         info.update(capacity=0, limiting=dict(where, directive='max connections', value=max_conn,

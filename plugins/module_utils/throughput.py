@@ -3,14 +3,19 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Throughput maths, rsync listings and link speeds for the bandwidth module."""
+"""Throughput of a transfer: byte counts over time and the figure after the warm-up."""
 
 from __future__ import annotations
 
-import os
-import re
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.units import mbit_per_s
 
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils.common import mbit_per_s
+
+class MeasureError(Exception):
+    """A download that could not be measured (the message says why; ``url``, where)."""
+
+    def __init__(self, msg, url=None):
+        super(MeasureError, self).__init__(msg)
+        self.url = url
 
 
 class Samples(object):
@@ -51,110 +56,24 @@ def measure(points, warmup_seconds):
             'measured_mbit': None, 'window_bytes': 0, 'window_seconds': 0.0,
             'warmup_bytes': 0, 'warmup_seconds': 0.0, 'warmup_discarded': False,
         }
-    end_t, end_b = points[-1]
+    end_seconds, end_bytes = points[-1]
     start = None
     for point in points:
         if point[0] >= warmup_seconds:
             start = point
             break
-    if start is None or end_t - start[0] < 0.5 or warmup_seconds <= 0:
+    if start is None or end_seconds - start[0] < 0.5 or warmup_seconds <= 0:
         start = points[0]
         discarded = False
     else:
         discarded = start[0] > 0
-    window_b = end_b - start[1]
-    window_t = end_t - start[0]
+    window_bytes = end_bytes - start[1]
+    window_seconds = end_seconds - start[0]
     return {
-        'measured_mbit': round(mbit_per_s(window_b, window_t), 3) if window_t > 0 else None,
-        'window_bytes': window_b,
-        'window_seconds': round(window_t, 3),
+        'measured_mbit': round(mbit_per_s(window_bytes, window_seconds), 3) if window_seconds > 0 else None,
+        'window_bytes': window_bytes,
+        'window_seconds': round(window_seconds, 3),
         'warmup_bytes': start[1],
         'warmup_seconds': round(start[0], 3),
         'warmup_discarded': discarded,
     }
-
-
-_LIST_RE = re.compile(
-    r'^(?P<mode>[-dlcbps][-rwxsStT]{9}[+.@]?)\s+(?P<size>[\d,.]+)\s+'
-    r'(?P<date>\d{4}/\d{2}/\d{2})\s+(?P<time>\d{2}:\d{2}:\d{2})\s+(?P<name>.+)$')
-
-
-def parse_rsync_list(text):
-    """Parse ``rsync --list-only`` output into dicts with type, size and name.
-
-    rsync 3.1+ groups digits of sizes (``67,108,864``, or with dots in some locales);
-    the separators are removed. MOTD lines and anything else that does not look like an entry
-    are skipped.
-    """
-    entries = []
-    for line in text.splitlines():
-        match = _LIST_RE.match(line.rstrip('\r\n'))
-        if not match:
-            continue
-        mode = match.group('mode')
-        kind = {'-': 'file', 'd': 'dir', 'l': 'link'}.get(mode[0], 'other')
-        name = match.group('name')
-        if kind == 'link' and ' -> ' in name:
-            name = name.split(' -> ', 1)[0]
-        entries.append({
-            'type': kind,
-            'size': int(re.sub(r'[,.]', '', match.group('size'))),
-            'name': name,
-        })
-    return entries
-
-
-def largest_file(entries):
-    files = [e for e in entries if e['type'] == 'file']
-    if not files:
-        return None
-    return max(files, key=lambda e: (e['size'], e['name']))
-
-
-def subdirectories(entries):
-    return [e['name'] for e in entries if e['type'] == 'dir' and e['name'] not in ('.', '..')]
-
-
-def read_link_speeds(sysfs='/sys/class/net'):
-    """Link speed per interface in Mbit/s as the kernel reports it, None where unknown.
-
-    Reading ``speed`` fails (EINVAL) for interfaces that are down or have no notion of speed,
-    and some drivers report -1 or 0: all of these are "unknown". The loopback is left out.
-    """
-    speeds = {}
-    try:
-        names = sorted(os.listdir(sysfs))
-    except OSError:
-        return speeds
-    for name in names:
-        if name == 'lo':
-            continue
-        value = None
-        try:
-            with open(os.path.join(sysfs, name, 'speed')) as handle:
-                raw = handle.read().strip()
-            value = int(raw)
-        except (IOError, OSError, ValueError):
-            value = None
-        if value is not None and value <= 0:
-            value = None
-        speeds[name] = value
-    return speeds
-
-
-def default_route_interface(route_text):
-    """The interface of the IPv4 default route from the text of /proc/net/route."""
-    for line in route_text.splitlines()[1:]:
-        fields = line.split()
-        if len(fields) >= 8 and fields[1] == '00000000' and fields[7] == '00000000':
-            return fields[0]
-    return None
-
-
-def default_route_interface6(route_text):
-    """The interface of the IPv6 default route from the text of /proc/net/ipv6_route."""
-    for line in route_text.splitlines():
-        fields = line.split()
-        if len(fields) >= 10 and fields[0] == '0' * 32 and fields[1] == '00' and fields[9] != 'lo':
-            return fields[9]
-    return None

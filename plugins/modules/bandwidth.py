@@ -263,234 +263,17 @@ msg:
     minimum of 5 Mbit/s
 """
 
-import os
-import threading
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
-from ansible.module_utils.urls import open_url
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils.common import (
-    VERDICT_BELOW_MINIMUM,
-    VERDICT_BELOW_RECOMMENDED,
-    verdict as classify,
-)
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils.throughput import (
-    Samples,
-    default_route_interface,
-    default_route_interface6,
-    largest_file,
-    measure,
-    parse_rsync_list,
-    read_link_speeds,
-    subdirectories,
-)
-
-CHUNK = 65536
-POLL = 0.05
-
-
-class MeasureError(Exception):
-    pass
-
-
-def download_http(module, url, clock=time.monotonic):
-    """Read the body of ``url`` within the budgets; returns (samples, stopped_by)."""
-    p = module.params
-    try:
-        response = open_url(
-            url, timeout=p['timeout'], validate_certs=p['validate_certs'], ca_path=p['ca_path'],
-            headers={'Accept-Encoding': 'identity'}, http_agent='mirrorkit.gentoo.bandwidth',
-            follow_redirects='safe')
-    except Exception as exc:  # open_url raises many kinds: HTTPError, URLError, SSL, socket
-        raise MeasureError('downloading %s failed: %s' % (url, to_native(exc)))
-    samples = Samples()
-    stopped_by = 'end_of_file'
-    start = clock()
-    total = 0
-    reader = getattr(response, 'read1', None) or response.read
-    try:
-        while True:
-            chunk = reader(CHUNK)
-            now = clock() - start
-            if not chunk:
-                break
-            total += len(chunk)
-            samples.add(now, total)
-            if total >= p['max_bytes']:
-                stopped_by = 'max_bytes'
-                break
-            if now >= p['max_seconds']:
-                stopped_by = 'max_seconds'
-                break
-    except Exception as exc:
-        raise MeasureError('reading %s failed after %d bytes: %s' % (url, total, to_native(exc)))
-    finally:
-        response.close()
-    return samples, stopped_by
-
-
-def rsync_base_args(module):
-    p = module.params
-    args = [p['rsync_path'] or module.get_bin_path('rsync', required=True),
-            '--no-motd', '--timeout=%d' % max(1, int(p['timeout'])),
-            '--contimeout=%d' % max(1, int(p['timeout']))]
-    return args
-
-
-def rsync_environment(module):
-    """The rsync client's environment: the login's password, if any, never its arguments."""
-    password = module.params['rsync_password']
-    if not password and module.params['rsync_password_file']:
-        try:
-            with open(module.params['rsync_password_file'], encoding='utf-8') as handle:
-                password = handle.readline().rstrip('\r\n')
-        except (IOError, OSError) as exc:
-            raise MeasureError('cannot read the rsync password file %s: %s'
-                               % (module.params['rsync_password_file'], to_native(exc)))
-    return {'RSYNC_PASSWORD': password} if password else {}
-
-
-def with_rsync_user(url, user):
-    """rsync://host/... with user@ put in front of the host, unless the URL names a user."""
-    parts = urlsplit(url)
-    if not user or '@' in parts.netloc:
-        return url
-    return urlunsplit((parts.scheme, '%s@%s' % (user, parts.netloc), parts.path, parts.query, parts.fragment))
-
-
-def rsync_list(module, url):
-    rc, out, err = module.run_command(rsync_base_args(module) + ['--list-only', url],
-                                      environ_update=rsync_environment(module))
-    if rc != 0:
-        raise MeasureError('rsync --list-only %s failed (rc=%d): %s' % (url, rc, err.strip() or out.strip()))
-    return parse_rsync_list(out)
-
-
-def choose_rsync_file(module, url):
-    """The URL of a file to fetch: ``url`` itself when it names a file, else the largest
-    file found by listing ``url`` and some of its subdirectories (breadth first)."""
-    if not url.endswith('/'):
-        entries = rsync_list(module, url)
-        base = url.rsplit('/', 1)[-1]
-        if len(entries) == 1 and entries[0]['type'] == 'file' and entries[0]['name'] == base:
-            return url, entries[0]['size']
-        url += '/'
-    queue = [url]
-    best = None
-    listings = 0
-    while queue and listings < module.params['rsync_max_listings']:
-        current = queue.pop(0)
-        entries = rsync_list(module, current)
-        listings += 1
-        found = largest_file(entries)
-        if found and (best is None or found['size'] > best[1]):
-            best = (current + found['name'], found['size'])
-            if best[1] >= module.params['max_bytes']:
-                break
-        queue.extend(current + name + '/' for name in subdirectories(entries))
-    if best is None:
-        raise MeasureError('found no file to download below %s (listed %d directories)' % (url, listings))
-    return best
-
-
-def dir_bytes(path):
-    total = 0
-    try:
-        for name in os.listdir(path):
-            try:
-                total += os.lstat(os.path.join(path, name)).st_size
-            except OSError:
-                pass
-    except OSError:
-        pass
-    return total
-
-
-def download_rsync(module, url, clock=time.monotonic):
-    """Fetch ``url`` with the rsync client into a private directory, sampling its growth."""
-    p = module.params
-    dest = os.path.join(module.tmpdir, 'bandwidth')
-    os.mkdir(dest, 0o700)
-    samples = Samples()
-    state = {'stopped_by': 'end_of_file', 'proc': None, 'start': clock()}
-    done = threading.Event()
-
-    def watch():
-        while not done.wait(POLL):
-            now = clock() - state['start']
-            size = dir_bytes(dest)
-            samples.add(now, size)
-            reason = None
-            if size >= p['max_bytes']:
-                reason = 'max_bytes'
-            elif now >= p['max_seconds']:
-                reason = 'max_seconds'
-            if reason:
-                state['stopped_by'] = reason
-                try:
-                    state['proc'].terminate()
-                except OSError:
-                    pass
-                return
-
-    def started(proc):
-        state['proc'] = proc
-        state['start'] = clock()
-        threading.Thread(target=watch, name='bandwidth-watch').start()
-
-    args = rsync_base_args(module) + ['--whole-file', url, dest + '/']
-    try:
-        rc, out, err = module.run_command(args, before_communicate_callback=started,
-                                          environ_update=rsync_environment(module))
-    finally:
-        done.set()
-    if rc != 0 and state['stopped_by'] == 'end_of_file':
-        raise MeasureError('rsync %s failed (rc=%d): %s' % (url, rc, err.strip() or out.strip()))
-    if state['stopped_by'] == 'end_of_file':
-        # The last sample may predate the end of the file: add the final size now.
-        size = dir_bytes(dest)
-        if size > samples.total_bytes:
-            samples.add(max(clock() - state['start'], samples.total_seconds), size)
-    return samples
-
-
-def read_text(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return ''
-
-
-def link_figures():
-    speeds = read_link_speeds()
-    iface = default_route_interface(read_text('/proc/net/route')) or \
-        default_route_interface6(read_text('/proc/net/ipv6_route'))
-    return {
-        'link_speeds': speeds,
-        'link_interface': iface,
-        'link_speed_mbit': speeds.get(iface) if iface else None,
-    }
-
-
-def describe(result):
-    p_min = '%g Mbit/s' % result['min_mbit']
-    p_rec = '%g Mbit/s' % result['recommended_mbit']
-    head = 'Measured %.2f Mbit/s from %s over %.2f s' % (
-        result['measured_mbit'], result['url'], result['window_seconds'])
-    if result['warmup_discarded']:
-        head += ' (after a %.2f s warm-up)' % result['warmup_seconds']
-    else:
-        head += ' (too short to leave out a warm-up)'
-    if result['verdict'] == VERDICT_BELOW_MINIMUM:
-        return head + (': below the minimum of %s (min_mbit) that a Gentoo source mirror needs'
-                       % p_min)
-    if result['verdict'] == VERDICT_BELOW_RECOMMENDED:
-        return head + (': below the recommended %s (recommended_mbit), above the minimum of %s'
-                       % (p_rec, p_min))
-    return head + ': meets the recommended %s' % p_rec
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils import bandwidth_verdict
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.http_download import download_http
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.link_speed import link_figures
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.policy import POLICY
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.rsync_download import measure_rsync
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.throughput import MeasureError
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.verdicts import VERDICT_BELOW_MINIMUM
 
 
 def main():
@@ -500,8 +283,8 @@ def main():
             max_seconds=dict(type='float', default=10),
             max_bytes=dict(type='int', default=1073741824),
             warmup_seconds=dict(type='float', default=1),
-            min_mbit=dict(type='float', default=5),
-            recommended_mbit=dict(type='float', default=100),
+            min_mbit=dict(type='float', default=POLICY['min_bandwidth_mbit']),
+            recommended_mbit=dict(type='float', default=POLICY['recommended_bandwidth_mbit']),
             timeout=dict(type='float', default=10),
             validate_certs=dict(type='bool', default=True),
             ca_path=dict(type='path'),
@@ -513,56 +296,25 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
-    if p['max_seconds'] <= 0 or p['max_bytes'] <= 0 or p['timeout'] <= 0 or p['warmup_seconds'] < 0:
-        module.fail_json(msg='max_seconds, max_bytes and timeout must be positive, warmup_seconds not negative')
-    if p['warmup_seconds'] >= p['max_seconds']:
-        module.fail_json(msg='warmup_seconds (%g) must be shorter than max_seconds (%g)'
-                         % (p['warmup_seconds'], p['max_seconds']))
-    scheme = urlsplit(p['url']).scheme.lower()
-    if scheme not in ('http', 'https', 'rsync'):
-        module.fail_json(msg='url must start with http://, https:// or rsync://, not %r' % p['url'])
-
-    began = time.monotonic()
-    url = p['url']
-    result = dict(changed=False, protocol=scheme, min_mbit=p['min_mbit'],
-                  recommended_mbit=p['recommended_mbit'])
-    result.update(link_figures())
+    params = module.params
+    problem = bandwidth_verdict.request_problem(params)
+    if problem:
+        module.fail_json(msg=problem)
+    began, scheme, url = time.monotonic(), urlsplit(params['url']).scheme.lower(), params['url']
+    result = dict(changed=False, protocol=scheme, min_mbit=params['min_mbit'],
+                  recommended_mbit=params['recommended_mbit'], **link_figures())
+    fetch = measure_rsync if scheme == 'rsync' else download_http
     try:
-        if scheme == 'rsync':
-            url = with_rsync_user(url, p['rsync_user'])
-            url, dummy_size = choose_rsync_file(module, url)
-            samples = download_rsync(module, url)
-            stopped_by = None
-        else:
-            samples, stopped_by = download_http(module, url)
+        url, samples, stopped_by = fetch(module, url)
     except MeasureError as exc:
-        result.update(url=url, verdict=VERDICT_BELOW_MINIMUM, threshold='min_mbit',
+        result.update(url=exc.url or url, verdict=VERDICT_BELOW_MINIMUM, threshold='min_mbit',
                       elapsed_seconds=round(time.monotonic() - began, 3))
         module.fail_json(msg=str(exc), **result)
-    if stopped_by is None:
-        stopped_by = 'end_of_file'
-        if samples.total_bytes >= p['max_bytes']:
-            stopped_by = 'max_bytes'
-        elif samples.total_seconds >= p['max_seconds']:
-            stopped_by = 'max_seconds'
-    figures = measure(samples.points, p['warmup_seconds'])
-    result.update(figures)
-    result.update(url=url, bytes=samples.total_bytes, seconds=round(samples.total_seconds, 3),
-                  stopped_by=stopped_by, elapsed_seconds=round(time.monotonic() - began, 3))
-    if figures['measured_mbit'] is None:
-        result.update(verdict=VERDICT_BELOW_MINIMUM, threshold='min_mbit')
-        module.fail_json(msg='no data received from %s within %g s' % (url, p['max_seconds']), **result)
-    result['verdict'], which = classify(figures['measured_mbit'], p['min_mbit'], p['recommended_mbit'])
-    result['threshold'] = {'minimum': 'min_mbit', 'recommended': 'recommended_mbit'}.get(which)
-    result['msg'] = describe(result)
-    if not figures['warmup_discarded']:
-        module.warn('the transfer from %s ended after %.2f s, too short to leave out a warm-up; '
-                    'point url at a larger file for a reliable figure' % (url, samples.total_seconds))
+    result.update(url=url, stopped_by=stopped_by, elapsed_seconds=round(time.monotonic() - began, 3))
+    for warning in bandwidth_verdict.judge(result, samples, params):
+        module.warn(warning)
     if result['verdict'] == VERDICT_BELOW_MINIMUM:
         module.fail_json(**result)
-    if result['verdict'] == VERDICT_BELOW_RECOMMENDED:
-        module.warn(result['msg'])
     module.exit_json(**result)
 
 

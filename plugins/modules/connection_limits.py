@@ -330,129 +330,10 @@ msg:
   sample: "HTTP (nginx) takes 1012 concurrent clients, limited by LimitNOFILE 1024 in /usr/lib/systemd/system/nginx.service"
 """
 
-import glob
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils.common import (
-    VERDICT_BELOW_MINIMUM,
-    VERDICT_BELOW_RECOMMENDED,
-    VERDICT_OK,
-    verdict as classify,
-    worst,
-)
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils import nginx_conf, rsyncd_conf
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils.probe import (
-    MAX_PROBE_CONNECTIONS,
-    run_probe,
-)
-
-
-def read_text(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
-
-
-def nginx_nofile(module, service):
-    """The soft open-files limit nginx workers inherit, with where it comes from."""
-    systemctl = module.get_bin_path('systemctl')
-    show = {}
-    if systemctl:
-        rc, out, dummy_err = module.run_command(
-            [systemctl, 'show', service, '-p', 'LimitNOFILE', '-p', 'LimitNOFILESoft',
-             '-p', 'MainPID', '-p', 'FragmentPath', '-p', 'DropInPaths'])
-        if rc == 0:
-            show = nginx_conf.parse_systemctl_show(out)
-    units = [show.get('FragmentPath')] + (show.get('DropInPaths') or '').split()
-    units = [u for u in units if u]
-    unit_file = nginx_conf.unit_setting_file([(u, read_text(u)) for u in units])
-    directive = 'LimitNOFILE'
-    if unit_file is None and show:
-        # Not set for the unit: systemd's DefaultLimitNOFILE applies.
-        directive = 'DefaultLimitNOFILE'
-        candidates = ['/etc/systemd/system.conf'] + sorted(glob.glob('/etc/systemd/system.conf.d/*.conf'))
-        unit_file = nginx_conf.unit_setting_file([(f, read_text(f)) for f in candidates], 'DefaultLimitNOFILE')
-    pid = show.get('MainPID')
-    if pid and pid != '0':
-        soft, dummy_hard = nginx_conf.parse_proc_limits(read_text('/proc/%s/limits' % pid) or '')
-        if soft:
-            return {'value': soft, 'source': 'running nginx, pid %s' % pid, 'file': unit_file,
-                    'directive': directive}
-    soft = nginx_conf.parse_limit(show.get('LimitNOFILESoft'))
-    if soft is None and 'LimitNOFILESoft' not in show:
-        soft = nginx_conf.parse_limit(show.get('LimitNOFILE'))
-    if soft:
-        return {'value': soft, 'source': 'systemctl show %s' % service, 'file': unit_file,
-                'directive': directive}
-    return None
-
-
-def check_nginx(module):
-    p = module.params
-    nginx = p['nginx_path'] or module.get_bin_path('nginx', opt_dirs=['/usr/sbin'])
-    rc, out, err = module.run_command([nginx, '-T'])
-    if rc != 0:
-        module.fail_json(msg='nginx -T failed (rc=%d), so its configuration cannot be read: %s'
-                         % (rc, (err or out).strip()))
-    try:
-        summary = nginx_conf.summarize(nginx_conf.load(out))
-    except nginx_conf.NginxParseError as exc:
-        module.fail_json(msg='cannot parse the output of nginx -T: %s' % exc)
-    except ValueError as exc:
-        module.fail_json(msg='unexpected value in the nginx configuration: %s' % exc)
-    nofile = None if summary['worker_rlimit_nofile'] else nginx_nofile(module, p['nginx_service'])
-    file_max = nginx_conf.parse_limit(read_text('/proc/sys/fs/file-max') or '')
-    figures = nginx_conf.capacity(summary, os.cpu_count() or 1, nofile=nofile, file_max=file_max)
-    figures['files'] = summary['files']
-    if nofile is None and not summary['worker_rlimit_nofile']:
-        module.warn('the open-files limit of the nginx workers is unknown (no worker_rlimit_nofile, '
-                    'no systemd figure); only worker_connections was counted')
-    return figures
-
-
-def check_rsync(module):
-    p = module.params
-    text = read_text(p['rsyncd_conf'])
-    if text is None:
-        module.fail_json(msg='cannot read the rsync daemon configuration %s' % p['rsyncd_conf'])
-    conf = rsyncd_conf.parse(text, p['rsyncd_conf'])
-    if conf['directives']:
-        module.warn('%s uses %s; included files are not read by this check'
-                    % (p['rsyncd_conf'], ', '.join(d['text'] for d in conf['directives'])))
-    names = [m[0] for m in conf['modules']]
-    missing = [m for m in p['rsync_modules'] if m not in names]
-    if missing:
-        module.fail_json(msg='%s defines no module %s (modules: %s)'
-                         % (p['rsyncd_conf'], ', '.join(missing), ', '.join(names) or 'none'))
-    if not names:
-        module.fail_json(msg='%s defines no module' % p['rsyncd_conf'])
-    figures = rsyncd_conf.capacity(conf, p['rsync_modules'] or None)
-    figures['config_file'] = p['rsyncd_conf']
-    return figures
-
-
-def describe(label, figures):
-    limiting = figures['limiting'] or {}
-    if figures['capacity'] is None:
-        head = '%s takes any number of concurrent clients (%s)' % (label, limiting.get('explanation', 'no limit'))
-        return head
-    where = ''
-    if limiting.get('file'):
-        where = ' in %s%s' % (limiting['file'], ' line %d' % limiting['line'] if limiting.get('line') else '')
-    elif limiting.get('default'):
-        where = " (nginx's built-in default)"
-    value = limiting.get('value')
-    setting = '%s %s' % (limiting.get('directive'), value) if limiting.get('directive') != 'max connections' \
-        else 'max connections = %s' % value
-    if limiting.get('module'):
-        setting += ' for module [%s]' % limiting['module']
-    text = '%s takes %d concurrent clients, limited by %s%s' % (label, figures['capacity'], setting, where)
-    if limiting.get('directive') != 'max connections' or limiting.get('value', 0) <= 0:
-        text += ' (%s)' % limiting.get('explanation', '')
-    return text
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils import connection_checks
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.connection_verdict import Judgement
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.policy import POLICY
 
 
 def main():
@@ -460,8 +341,8 @@ def main():
         argument_spec=dict(
             http=dict(type='bool'),
             rsync=dict(type='bool'),
-            min_connections=dict(type='int', default=15),
-            recommended_connections=dict(type='int', default=30),
+            min_connections=dict(type='int', default=POLICY['min_connections']),
+            recommended_connections=dict(type='int', default=POLICY['recommended_connections']),
             nginx_path=dict(type='path'),
             nginx_service=dict(type='str', default='nginx.service'),
             rsyncd_conf=dict(type='path', default='/etc/rsyncd.conf'),
@@ -477,78 +358,23 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
-    count = p['probe_connections'] if p['probe_connections'] is not None else p['recommended_connections']
-    if p['probe'] and not 1 <= count <= MAX_PROBE_CONNECTIONS:
-        module.fail_json(msg='probe_connections must be between 1 and %d' % MAX_PROBE_CONNECTIONS)
-
-    http = p['http']
-    if http is None:
-        http = bool(p['nginx_path'] or module.get_bin_path('nginx', opt_dirs=['/usr/sbin']))
-    elif http and not (p['nginx_path'] or module.get_bin_path('nginx', opt_dirs=['/usr/sbin'])):
-        module.fail_json(msg='http is true but nginx is not installed (no nginx in PATH or /usr/sbin)')
-    rsync = p['rsync']
-    if rsync is None:
-        rsync = os.path.exists(p['rsyncd_conf'])
-    if not http and not rsync:
-        module.fail_json(msg='nothing to check: nginx is not installed and %s does not exist' % p['rsyncd_conf'],
-                         protocols={'http': {'enabled': False}, 'rsync': {'enabled': False}})
-
-    protocols = {'http': {'enabled': False}, 'rsync': {'enabled': False}}
-    if http:
-        protocols['http'] = dict(check_nginx(module), enabled=True, label='HTTP (nginx)')
-    if rsync:
-        protocols['rsync'] = dict(check_rsync(module), enabled=True, label='rsync (rsyncd)')
-
-    failures = []
-    notes = []
-    verdicts = []
-    for name in ('http', 'rsync'):
+    params = module.params
+    count = connection_checks.probe_count(module)
+    protocols = connection_checks.check_protocols(module)
+    judgement = Judgement(params['min_connections'], params['recommended_connections'], module.warn)
+    for name in connection_checks.PROTOCOLS:
         figures = protocols[name]
-        if not figures['enabled']:
-            continue
-        figures['verdict'], which = classify(figures['capacity'], p['min_connections'],
-                                             p['recommended_connections'])
-        verdicts.append(figures['verdict'])
-        text = describe(figures.pop('label'), figures)
-        if figures['verdict'] == VERDICT_BELOW_MINIMUM:
-            failures.append('%s; below the minimum of %d (min_connections)' % (text, p['min_connections']))
-        elif figures['verdict'] == VERDICT_BELOW_RECOMMENDED:
-            notes.append('%s; below the recommended %d (recommended_connections)' % (text, p['recommended_connections']))
-            module.warn(notes[-1])
-        else:
-            notes.append(text)
-        if p['probe']:
-            if name == 'http':
-                probe = run_probe('http', p['probe_host'], p['http_port'], count, p['probe_timeout'],
-                                  http_path=p['probe_http_path'], http_host=p['probe_http_host'])
-            else:
-                modules = [m['module'] for m in figures['modules']]
-                probe = run_probe('rsync', p['probe_host'], p['rsync_port'], count, p['probe_timeout'],
-                                  rsync_module=modules[0])
-                probe['module'] = modules[0]
-            figures['probe'] = probe
-            text = ('%s probe: %d of %d concurrent connections served in %.2f s'
-                    % (name, probe['served'], probe['attempted'], probe['seconds']))
-            if probe['served'] < min(count, p['min_connections']):
-                failures.append('%s, fewer than the %d required (%s)' % (
-                    text, min(count, p['min_connections']),
-                    probe['sample_refusal'] or probe['sample_error'] or '%d unanswered' % probe['unanswered']))
-            elif probe['served'] < count:
-                notes.append(text)
-                module.warn(text)
-            else:
-                notes.append(text)
-
-    overall = worst(verdicts) if verdicts else VERDICT_OK
-    if failures and overall != VERDICT_BELOW_MINIMUM:
-        overall = VERDICT_BELOW_MINIMUM
-    result = dict(changed=False, protocols=protocols, verdict=overall,
-                  min_connections=p['min_connections'],
-                  recommended_connections=p['recommended_connections'])
-    if failures:
-        module.fail_json(msg='; '.join(failures + notes), **result)
-    module.exit_json(msg='; '.join(notes), **result)
+        if figures['enabled']:
+            judgement.capacity(connection_checks.LABELS[name], figures)
+            if params['probe']:
+                figures['probe'] = connection_checks.probe(module, name, figures, count)
+                judgement.probe(name, figures['probe'], count)
+    result = dict(changed=False, protocols=protocols, verdict=judgement.verdict, msg=judgement.msg,
+                  min_connections=params['min_connections'],
+                  recommended_connections=params['recommended_connections'])
+    if judgement.failures:
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

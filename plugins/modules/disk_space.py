@@ -193,66 +193,33 @@ msg:
   sample: 872.16 GiB usable for the mirror at /srv/gentoo on the file system mounted at /srv (ext4) (at least 800 GiB required)
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils.disk import (
-    evaluate,
-    find_mount,
-    fs_figures,
-    mount_point_by_walk,
-    nearest_existing,
-    parse_mountinfo,
-    tree_usage,
-)
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.disk import check
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.files import read_text
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.policy import POLICY
 
 MOUNTINFO = '/proc/self/mountinfo'
-
-
-def check(path, min_gib, min_inodes, mountinfo_text=None):
-    """Gather the figures for ``path`` from the real file system and evaluate them."""
-    path = os.path.abspath(path)
-    checked = nearest_existing(path)
-    real = os.path.realpath(checked)
-    figures = fs_figures(os.statvfs(real))
-    mount = None
-    if mountinfo_text:
-        mount = find_mount(real, parse_mountinfo(mountinfo_text))
-    if mount is None:
-        mount = {'mount': mount_point_by_walk(real)}
-    used, inodes, errors = 0, 0, 0
-    if os.path.isdir(path):
-        used, inodes, errors = tree_usage(path, device=os.stat(real).st_dev)
-    result = evaluate(path, checked, figures, mount, used, inodes, min_gib, min_inodes)
-    result['walk_errors'] = errors
-    return result
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type='path', required=True),
-            min_gib=dict(type='float', default=800),
+            min_gib=dict(type='float', default=POLICY['min_disk_gib']),
             min_inodes=dict(type='int', default=200000),
         ),
         supports_check_mode=True,
     )
-    if module.params['min_gib'] < 0 or module.params['min_inodes'] < 0:
+    params = module.params
+    if params['min_gib'] < 0 or params['min_inodes'] < 0:
         module.fail_json(msg='min_gib and min_inodes must not be negative')
-    mountinfo_text = None
     try:
-        with open(MOUNTINFO) as handle:
-            mountinfo_text = handle.read()
-    except (IOError, OSError):
-        pass
-    try:
-        result = check(module.params['path'], module.params['min_gib'],
-                       module.params['min_inodes'], mountinfo_text)
+        result = check(params['path'], params['min_gib'], params['min_inodes'], read_text(MOUNTINFO))
     except OSError as exc:
-        module.fail_json(msg='cannot examine the file system of %s: %s' % (module.params['path'], exc))
+        module.fail_json(msg='cannot examine the file system of %s: %s' % (params['path'], exc))
     if result['walk_errors']:
         module.warn('%d entries below %s could not be read; the mirror usage may be too low'
-                    % (result['walk_errors'], module.params['path']))
+                    % (result['walk_errors'], params['path']))
     if not result['passed']:
         module.fail_json(changed=False, **result)
     module.exit_json(changed=False, **result)

@@ -8,30 +8,11 @@ from __future__ import annotations
 import collections
 import os
 
-from ansible_collections.mirrorkit.gentoo.plugins.module_utils import common, disk
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils import disk
 
 GIB = 1024 ** 3
 StatVFS = collections.namedtuple(
     'StatVFS', 'f_bsize f_frsize f_blocks f_bfree f_bavail f_files f_ffree f_favail')
-
-
-def test_units():
-    assert common.to_gib(GIB * 3 // 2) == 1.5
-    assert common.to_gib(None) is None
-    assert common.fmt_gib(800 * GIB) == '800.00 GiB'
-    assert common.mbit_per_s(1250000, 1.0) == 10.0
-    assert common.mbit_per_s(10, 0) is None
-    assert common.fmt_count(1234567) == '1,234,567'
-
-
-def test_verdicts():
-    assert common.verdict(4.9, 5, 100) == ('below_minimum', 'minimum')
-    assert common.verdict(5, 5, 100) == ('below_recommended', 'recommended')
-    assert common.verdict(100, 5, 100) == ('ok', None)
-    assert common.verdict(None, 15, 30) == ('ok', None)
-    assert common.worst(['ok', 'below_recommended', 'ok']) == 'below_recommended'
-    assert common.worst(['below_minimum', 'below_recommended']) == 'below_minimum'
-    assert common.worst([]) == 'ok'
 
 
 def test_nearest_existing(tmp_path):
@@ -81,42 +62,6 @@ def test_fs_figures_btrfs_inodes_unknown():
     assert f['inodes_total'] is None and f['inodes_free'] is None
 
 
-def _figures(avail_gib, size_gib=1000, inodes_free=10 ** 7):
-    return {'size_bytes': size_gib * GIB, 'used_bytes': (size_gib - avail_gib) * GIB,
-            'available_bytes': avail_gib * GIB, 'inodes_total': 2 * 10 ** 7,
-            'inodes_free': inodes_free}
-
-
-MOUNT = {'mount': '/srv', 'fstype': 'xfs', 'source': '/dev/vdb1'}
-
-
-def test_evaluate_pass_counts_mirror_usage():
-    r = disk.evaluate('/srv/gentoo', '/srv/gentoo', _figures(300), MOUNT, 500 * GIB, 90000, 800, 200000)
-    assert r['passed'] and r['usable_gib'] == 800.0 and r['exists']
-    assert r['mirror_used_gib'] == 500.0
-    assert 'at least 800 GiB required' in r['msg']
-
-
-def test_evaluate_fail_message_has_figures_and_mount():
-    r = disk.evaluate('/srv/gentoo', '/srv', _figures(120.5, size_gib=200), MOUNT, 0, 0, 800, 200000)
-    assert not r['passed'] and not r['exists']
-    assert r['msg'].startswith('Not enough disk space for the mirror at /srv/gentoo')
-    assert 'mounted at /srv (xfs) has 120.50 GiB available' in r['msg']
-    assert 'below the 800 GiB required (size 200.00 GiB, used 79.50 GiB)' in r['msg']
-
-
-def test_evaluate_inodes():
-    few = disk.evaluate('/m', '/m', _figures(900, inodes_free=150000), MOUNT, 0, 10000, 800, 200000)
-    assert not few['passed'] and few['inodes_status'] == 'too_few'
-    assert '150,000 free inodes plus 10,000 used by the mirror, below the 200,000' in few['msg']
-    off = disk.evaluate('/m', '/m', _figures(900, inodes_free=10), MOUNT, 0, 0, 800, 0)
-    assert off['passed']
-    figures = _figures(900)
-    figures.update(inodes_total=None, inodes_free=None)
-    unknown = disk.evaluate('/m', '/m', figures, MOUNT, 0, 0, 800, 200000)
-    assert unknown['passed'] and unknown['inodes_status'] == 'unknown'
-
-
 def test_tree_usage_counts_hard_links_once(tmp_path):
     root = tmp_path / 'gentoo'
     (root / 'distfiles' / 'ab').mkdir(parents=True)
@@ -135,3 +80,14 @@ def test_tree_usage_other_device_is_skipped(tmp_path):
     (tmp_path / 'f').write_bytes(b'y' * 10000)
     used, inodes, dummy = disk.tree_usage(str(tmp_path), device=-1)
     assert used == 0 and inodes == 0
+
+
+def test_check_counts_the_tree_on_the_real_file_system(tmp_path):
+    tree = tmp_path / 'gentoo'
+    (tree / 'distfiles').mkdir(parents=True)
+    (tree / 'distfiles' / 'f').write_bytes(b'z' * 100000)
+    result = disk.check(str(tree), 0, 0)
+    assert result['passed'] and result['exists'] and result['walk_errors'] == 0
+    assert result['mirror_used_bytes'] >= 100000 and os.path.ismount(result['mount'])
+    missing = disk.check(str(tmp_path / 'none' / 'gentoo'), 0, 0)
+    assert missing['checked_path'] == str(tmp_path) and not missing['exists'] and missing['mirror_used_bytes'] == 0

@@ -3,43 +3,19 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Units, number formatting and threshold verdicts shared by the mirrorkit.gentoo modules."""
+"""The verdicts of the checks, where more is better: ok, below the recommendation, below the minimum."""
 
 from __future__ import annotations
-
-GIB = 1024 ** 3
-MIB = 1024 ** 2
 
 VERDICT_OK = 'ok'
 VERDICT_BELOW_RECOMMENDED = 'below_recommended'
 VERDICT_BELOW_MINIMUM = 'below_minimum'
 
-
-def to_gib(nbytes, digits=2):
-    """Bytes to GiB, rounded for people."""
-    if nbytes is None:
-        return None
-    return round(float(nbytes) / GIB, digits)
+# From best to worst.
+_ORDER = (VERDICT_OK, VERDICT_BELOW_RECOMMENDED, VERDICT_BELOW_MINIMUM)
 
 
-def fmt_gib(nbytes):
-    """'12.34 GiB' with two decimals (one decimal is not enough on small test disks)."""
-    return '%.2f GiB' % (float(nbytes) / GIB)
-
-
-def mbit_per_s(nbytes, seconds):
-    """Throughput in Mbit/s (10**6 bit per second, as link speeds and the policy count)."""
-    if not seconds or seconds <= 0:
-        return None
-    return nbytes * 8.0 / seconds / 1e6
-
-
-def fmt_count(number):
-    """1234567 -> '1,234,567'."""
-    return '{0:,}'.format(int(number))
-
-
-def verdict(value, minimum, recommended):
+def classify(value, minimum, recommended):
     """Classify a figure where more is better.
 
     Returns (verdict, threshold) where threshold names the option that applies:
@@ -56,10 +32,9 @@ def verdict(value, minimum, recommended):
 
 
 def worst(verdicts):
-    """The worst of several verdicts."""
-    order = [VERDICT_OK, VERDICT_BELOW_RECOMMENDED, VERDICT_BELOW_MINIMUM]
+    """The worst of several verdicts (ok for none)."""
     result = VERDICT_OK
     for item in verdicts:
-        if order.index(item) > order.index(result):
+        if _ORDER.index(item) > _ORDER.index(result):
             result = item
     return result
