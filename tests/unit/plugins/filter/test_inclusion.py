@@ -16,7 +16,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.mirrorkit.gentoo.plugins.filter import inclusion
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "inclusion"
+FIXTURES = pathlib.Path(__file__).resolve().parents[3] / "fixtures" / "inclusion"
 XMLLINT = shutil.which("xmllint")
 needs_xmllint = pytest.mark.skipif(XMLLINT is None, reason="xmllint missing (apt-get install libxml2-utils)")
 

@@ -12,9 +12,9 @@ import pathlib
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.mirrorkit.gentoo.plugins.filter import layout
+from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils import layout
 
-TOP = pathlib.Path(__file__).resolve().parents[3]
+TOP = pathlib.Path(__file__).resolve().parents[4]
 
 LAYOUT_CONF = """# Gentoo distfiles layout, GLEP 75
 [structure]
