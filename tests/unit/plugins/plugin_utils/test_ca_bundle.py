@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.ca_bundle import default_ca_bundle
 
+
 def test_default_ca_bundle(tmp_path):
     assert default_ca_bundle("/x/ca.pem") == "/x/ca.pem"
     assert default_ca_bundle("")  # some bundle of the controller

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.rsync_url import rsync_url
 
+
 @pytest.mark.parametrize("source,user,expect", [
     ("rsync://up.example/gentoo/", "", "rsync://up.example/gentoo/"),
     ("up.example::gentoo/", "", "rsync://up.example/gentoo/"),

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, mirrorkit developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The certificate check of verify.yml (playbooks/tasks/verify_certificate.yml) against real
+"""The certificate check of verify.yml (roles/gentoo_mirror_verify/tasks/checks/certificate.yml) against real
 TLS servers on 127.0.0.1: a throw-away CA signs certificates that are good, expire in five
 days, or name another host, and one server is checked against the system's CAs instead of
 the test CA. One ansible-playbook run checks all four (one inventory host each)."""
@@ -29,7 +29,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.mirrorkit.gentoo.plugins.filter import verify as verify_filters
 
-TOP = pathlib.Path(__file__).resolve().parents[3]
+TOP = pathlib.Path(__file__).resolve().parents[4]
 # The directory holding ansible_collections/mirrorkit/gentoo (tests/unit/conftest.py makes one
 # under build/unit when the repository is not laid out that way already).
 UNIT_COLLECTIONS = pathlib.Path(verify_filters.__file__).parents[5]
@@ -111,19 +111,19 @@ PLAYBOOK = """
   hosts: all
   gather_facts: false
   tasks:
-    - name: Note the clock
+    - name: Note the clock, start the rows, say what the mirror serves
       ansible.builtin.set_fact:
-        verify_now: "{{{{ now().timestamp() | int }}}}"
-    - name: The certificate tasks of verify_checks.yml
+        __gentoo_mirror_verify_now: "{{{{ now().timestamp() | int }}}}"
+        __gentoo_mirror_verify_rows: []
+        __gentoo_mirror_verify_settings: >-
+          {{{{ {{'hostname': gentoo_mirror_hostname, 'https': true, 'web': [],
+                'rsync': false, 'max_age_seconds': 21600, 'cert_min_days': 14, 'ca_bundle': __gentoo_mirror_verify_ca_bundle,
+                'bandwidth': false, 'limits': false}} }}}}
+    - name: The certificate check of the verify role (it judges its own answers)
       ansible.builtin.import_tasks: {tasks}
-    - name: Judge
+    - name: Keep the rows
       ansible.builtin.copy:
-        content: >-
-          {{{{ {{'now': verify_now, 'settings': {{'hostname': gentoo_mirror_hostname, 'https': true, 'web': [],
-                'rsync': false, 'max_age_seconds': 21600, 'cert_min_days': 14, 'ca_bundle': verify_ca_bundle,
-                'bandwidth': false, 'limits': false}},
-              'certificate': verify_raw_certificate, 'certificate_info': verify_raw_certificate_info,
-              'status': {{'skipped': true}}}} | mirrorkit.gentoo.verify_evaluate | to_json }}}}
+        content: "{{{{ __gentoo_mirror_verify_rows | to_json }}}}"
         dest: "{out}/{{{{ inventory_hostname }}}}.json"
         mode: "0644"
       delegate_to: localhost
@@ -142,18 +142,18 @@ def results(tmp_path_factory):
         "wrong_name": TLSServer(tmp, "wrong", *make_leaf(ca_key, ca_cert, ["other.example.test"], 90)),
     }
     hosts = {
-        name: {"verify_https_port": server.port, "verify_ca_bundle": str(ca_file)} for name, server in servers.items()
+        name: {"__gentoo_mirror_verify_https_port": server.port, "__gentoo_mirror_verify_ca_bundle": str(ca_file)} for name, server in servers.items()
     }
     # The good certificate, checked against the controller's CAs instead of the test CA.
-    hosts["untrusted"] = {"verify_https_port": servers["good"].port, "verify_ca_bundle": ""}
+    hosts["untrusted"] = {"__gentoo_mirror_verify_https_port": servers["good"].port, "__gentoo_mirror_verify_ca_bundle": ""}
     inventory = {"all": {
         "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                 "gentoo_mirror_hostname": HOST, "verify_https_host": "127.0.0.1", "verify_timeout": 10},
+                 "gentoo_mirror_hostname": HOST, "__gentoo_mirror_verify_https_host": "127.0.0.1", "__gentoo_mirror_verify_timeout": 10},
         "hosts": hosts}}
     (tmp / "inventory.json").write_text(json.dumps(inventory))
     out = tmp / "out"
     out.mkdir()
-    (tmp / "check.yml").write_text(PLAYBOOK.format(tasks=TOP / "playbooks" / "tasks" / "verify_certificate.yml", out=out))
+    (tmp / "check.yml").write_text(PLAYBOOK.format(tasks=TOP / "roles" / "gentoo_mirror_verify" / "tasks" / "checks" / "certificate.yml", out=out))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(UNIT_COLLECTIONS), ANSIBLE_NOCOLOR="1")
     try:
         run = subprocess.run([PLAYBOOK_BIN, "-i", str(tmp / "inventory.json"), str(tmp / "check.yml")],

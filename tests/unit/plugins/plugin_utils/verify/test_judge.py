@@ -12,6 +12,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.table impo
 
 from verify_answers import HTTP, NOW, base_raw, rows_for, settings, slurped, uri
 
+
 def test_healthy_mirror_passes_every_check():
     rows = verify_evaluate(base_raw())
     assert [r for r in rows if r["result"] not in ("ok",)] == []

@@ -10,6 +10,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.listing im
 
 from verify_answers import APACHE_INDEX, NGINX_INDEX, RSYNC_LIST
 
+
 def test_autoindex_entries_nginx():
     assert autoindex_entries(NGINX_INDEX) == ["amd64/", "historical/", "foo bar+1.tar.gz", "a&b.txt"]
 

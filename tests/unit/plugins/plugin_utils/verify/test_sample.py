@@ -13,6 +13,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.sample imp
 
 from verify_answers import LAYOUT_CONF, NAMES, hashed_listing, listing_html, uri
 
+
 @pytest.mark.parametrize("items, count, expected", [
     (list(range(10)), 3, [1, 5, 8]),
     (list(range(256)), 4, [32, 96, 160, 224]),

@@ -11,6 +11,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.table impo
 
 from verify_answers import HTTP, base_raw, uri
 
+
 def test_table_and_fleet_summary():
     rows = verify_evaluate(base_raw(listings={"results": [uri(status=403, item=[HTTP, "releases"])]}))
     lines = verify_table(rows, "mirror.example.org", width=100)

@@ -10,6 +10,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.judge impo
 
 from verify_answers import base_raw
 
+
 def test_bandwidth_verdicts():
     low = {"verdict": "below_minimum", "failed": True, "msg": "Measured 2.00 Mbit/s from rsync://up/ ...: below the minimum of 5 Mbit/s"}
     warn = {"verdict": "below_recommended", "msg": "Measured 50.00 Mbit/s ...: below the recommended 100 Mbit/s"}

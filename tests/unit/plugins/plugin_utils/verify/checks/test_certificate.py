@@ -12,6 +12,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.checks.cer
 
 from verify_answers import cert_raw, rows_for
 
+
 def test_certificate_ok():
     row = rows_for(cert_raw("20270301000000Z"), "certificate")[0]
     assert row["result"] == "ok"

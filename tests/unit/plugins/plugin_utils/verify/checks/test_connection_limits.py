@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from verify_answers import base_raw, rows_for
 
+
 def test_connection_limits_probe_shortfall_fails():
     raw = base_raw()
     raw["limits"]["protocols"]["http"]["probe"] = {"attempted": 30, "served": 10, "unanswered": 20, "sample_refusal": None}

@@ -10,6 +10,7 @@ import json
 
 from verify_answers import NOW, base_raw, rows_for, slurped
 
+
 def test_status_failure_is_reported_with_the_message():
     status = {"result": "failure", "end_timestamp": NOW - 600, "message": "rsync exit 10: error in socket I/O",
               "last_success_timestamp": NOW - 90000, "consecutive_failures": 3}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from verify_answers import HTTP, base_raw, rows_for, uri
 
+
 def test_layout_conf_missing_or_unusable():
     raw = base_raw(layout_conf={"results": [uri(status=404, item=HTTP)]})
     assert rows_for(raw, "layout.conf")[0]["detail"] == "distfiles/layout.conf: HTTP 404"

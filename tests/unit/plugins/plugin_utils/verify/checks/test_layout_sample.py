@@ -10,6 +10,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.sample imp
 
 from verify_answers import HTTP, HTTPS, LAYOUT_CONF, base_raw, listing_html, rows_for, settings, uri
 
+
 def test_layout_sample_without_listings_only_warns():
     sample = distfiles_sample({"results": [uri(status=403)]}, LAYOUT_CONF, 3)
     row = rows_for(base_raw(sample=sample, sample_fetch={"results": []}), "layout sample")[0]

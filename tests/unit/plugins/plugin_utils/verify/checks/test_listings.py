@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from verify_answers import HTTP, NGINX_INDEX, base_raw, rows_for, uri
 
+
 def test_listing_turned_off_fails_with_a_hint():
     raw = base_raw(listings={"results": [
         uri(content=NGINX_INDEX, item=[HTTP, "experimental"]),

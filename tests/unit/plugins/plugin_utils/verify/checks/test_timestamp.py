@@ -12,6 +12,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.checks.tim
 
 from verify_answers import NOW
 
+
 @pytest.mark.parametrize("text, verdict, words", [
     ("%d\n" % (NOW - 3600), "ok", "60 min old"),
     ("%d\n" % (NOW - 7 * 3600), "fail", "stale: 7.0 h old"),
