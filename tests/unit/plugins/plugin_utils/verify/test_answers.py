@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.answers import decode_slurp, http_problem, loop_results, rsync_problem, skipped, unreachable
+from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.answers import (
+    decode_slurp, http_problem, loop_results, rsync_problem, skipped, unreachable)
 
 from verify_answers import slurped
 

@@ -30,7 +30,7 @@ def test_healthy_mirror_passes_every_check():
 def test_stale_timestamp_fails_over_each_protocol():
     old = "%d\n" % (NOW - 8 * 3600)
     rows = verify_evaluate(base_raw(timestamp_web={"results": [uri(content=old, item=HTTP)]},
-                                           timestamp_rsync_file=slurped(old)))
+                                    timestamp_rsync_file=slurped(old)))
     failed = verify_failures(rows, "m.example")
     assert len(failed) == 2
     assert failed[0].startswith("m.example: timestamp.mirmon (http) FAILED: stale: 8.0 h old")
