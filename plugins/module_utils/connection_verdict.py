@@ -72,16 +72,18 @@ class Judgement(object):
             self._note(text)
 
     def probe(self, name, result, count):
-        """Judge a live probe of ``count`` connections: fewer served than the minimum (or than
-        ``count`` when smaller) fails, fewer than ``count`` warns."""
+        """Judge a live probe of ``count`` connections (sets its ``verdict``): fewer served than
+        the minimum (or than ``count`` when smaller) fails, fewer than ``count`` warns."""
         text = ('%s probe: %d of %d concurrent connections served in %.2f s'
                 % (name, result['served'], result['attempted'], result['seconds']))
         required = min(count, self.min_connections)
         if result['served'] < required:
+            result['verdict'] = VERDICT_BELOW_MINIMUM
             self.failures.append('%s, fewer than the %d required (%s)' % (
                 text, required,
                 result['sample_refusal'] or result['sample_error'] or '%d unanswered' % result['unanswered']))
         else:
+            result['verdict'] = VERDICT_BELOW_RECOMMENDED if result['served'] < count else VERDICT_OK
             self._note(text, warns=result['served'] < count)
 
     @property

@@ -304,10 +304,12 @@ protocols:
           description: >-
             Live probe: C(attempted), C(connected), C(served), C(refused), C(unanswered),
             C(errors), C(opened), C(seconds), C(sample_refusal) (for example rsync's C(@ERROR: max connections
-            (10) reached -- try again later)), C(statuses) (HTTP status counts).
+            (10) reached -- try again later)), C(statuses) (HTTP status counts), and C(verdict): C(below_minimum)
+            when fewer than O(min_connections) (or than attempted, when fewer were attempted) were served,
+            C(below_recommended) when some attempted connections were not served, else C(ok).
           type: dict
           returned: when O(probe=true)
-          sample: {attempted: 30, connected: 30, served: 30, refused: 0, unanswered: 0, errors: 0, seconds: 0.21}
+          sample: {attempted: 30, connected: 30, served: 30, refused: 0, unanswered: 0, errors: 0, seconds: 0.21, verdict: ok}
 verdict:
   description: The worst verdict over the checked protocols.
   returned: always

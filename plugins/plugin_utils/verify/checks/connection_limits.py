@@ -6,9 +6,9 @@
 
 Collected by roles/gentoo_mirror_verify/tasks/checks/connection_limits.yml: ``limits`` (the
 module, run on the mirror). The capacity verdict of each protocol is the module's own
-(RV protocols.<protocol>.verdict); only its live probe, which the module reports as figures,
-is read here: fewer served than the module's minimum (RV min_connections) fails, any
-connection left unserved warns.
+(RV protocols.<protocol>.verdict), and so is the verdict of its live probe
+(RV protocols.<protocol>.probe.verdict): below the minimum fails, any connection left
+unserved warns. Nothing is recomputed here.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ def _capacity(figures):
     return VERDICTS.get(figures.get("verdict"), FAIL), text
 
 
-def _probe(verdict, probe, minimum):
-    served, attempted = probe.get("served", 0), probe.get("attempted", 0)
-    text = "; probe: %d of %d served" % (served, attempted)
-    if served < (attempted if minimum is None else min(attempted, minimum)):
+def _probe(verdict, probe):
+    """The probe's verdict is the module's too (RV protocols.<protocol>.probe.verdict)."""
+    text = "; probe: %d of %d served" % (probe.get("served", 0), probe.get("attempted", 0))
+    if probe.get("verdict") == "below_minimum":
         return FAIL, text + " (%s)" % (probe.get("sample_refusal") or probe.get("sample_error")
                                        or "%s unanswered" % probe.get("unanswered"))
-    if served < attempted and verdict == OK:
+    if probe.get("verdict") != "ok" and verdict == OK:
         return WARN, text
     return verdict, text
 
@@ -63,7 +63,7 @@ def judge(raw, settings, now):
             continue
         verdict, text = _capacity(figures)
         if figures.get("probe"):
-            verdict, probed = _probe(verdict, figures["probe"], result.get("min_connections"))
+            verdict, probed = _probe(verdict, figures["probe"])
             text += probed
         rows.append(row(CHECK, name, verdict, text))
     if not rows and result.get("failed"):

@@ -45,11 +45,15 @@ def test_judgement_of_probes():
     served = {'served': 30, 'attempted': 30, 'seconds': 0.5}
     judgement.probe('http', served, 30)
     assert judgement.verdict == 'ok' and not warnings
-    judgement.probe('rsync', dict(served, served=20), 30)
+    assert served['verdict'] == 'ok'
+    partly = dict(served, served=20)
+    judgement.probe('rsync', partly, 30)
     assert warnings == ['rsync probe: 20 of 30 concurrent connections served in 0.50 s']
+    assert partly['verdict'] == 'below_recommended'
     refused = dict(served, served=10, sample_refusal='@ERROR: max connections (10) reached -- try again later',
                    sample_error=None, unanswered=0)
     judgement.probe('rsync', refused, 30)
     assert judgement.verdict == 'below_minimum'
+    assert refused['verdict'] == 'below_minimum'
     assert judgement.failures == ['rsync probe: 10 of 30 concurrent connections served in 0.50 s, fewer than '
                                   'the 15 required (@ERROR: max connections (10) reached -- try again later)']

@@ -131,7 +131,7 @@ def base_raw(**over):
         "limits": {"verdict": "ok", "min_connections": 15, "protocols": {
             "http": {"enabled": True, "capacity": 2000, "verdict": "ok",
                      "limiting": {"directive": "worker_connections", "value": 1024, "file": "/etc/nginx/nginx.conf"},
-                     "probe": {"attempted": 30, "served": 30, "unanswered": 0}},
+                     "probe": {"attempted": 30, "served": 30, "unanswered": 0, "verdict": "ok"}},
             "rsync": {"enabled": True, "capacity": 1000, "verdict": "ok",
                       "limiting": {"directive": "max connections", "value": 1000, "file": "/etc/rsyncd.conf"}}}},
     }

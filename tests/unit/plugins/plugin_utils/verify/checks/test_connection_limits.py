@@ -11,7 +11,8 @@ from verify_answers import base_raw, rows_for
 
 def test_connection_limits_probe_shortfall_fails():
     raw = base_raw()
-    raw["limits"]["protocols"]["http"]["probe"] = {"attempted": 30, "served": 10, "unanswered": 20, "sample_refusal": None}
+    raw["limits"]["protocols"]["http"]["probe"] = {"attempted": 30, "served": 10, "unanswered": 20, "sample_refusal": None,
+                                                  "verdict": "below_minimum"}
     row = rows_for(raw, "connection limits", "http")[0]
     assert row["result"] == "fail"
     assert "probe: 10 of 30 served (20 unanswered)" in row["detail"]
@@ -32,11 +33,14 @@ def test_the_modules_capacity_verdict_is_used_as_it_is():
     assert row["detail"].startswith("1000 concurrent clients, limited by max connections 1000 in /etc/rsyncd.conf")
 
 
-def test_the_probe_is_held_to_the_minimum_the_module_applied():
+def test_the_probes_verdict_is_the_modules():
+    # 20 of 30 served: the module warns under its minimum of 15, fails under a minimum of 25;
+    # the row follows the module's word, not the figures.
     raw = base_raw()
-    raw["limits"]["protocols"]["http"]["probe"] = {"attempted": 30, "served": 20, "unanswered": 10}
+    raw["limits"]["protocols"]["http"]["probe"] = {"attempted": 30, "served": 20, "unanswered": 10,
+                                                   "verdict": "below_recommended"}
     assert rows_for(raw, "connection limits", "http")[0]["result"] == "warn"
-    raw["limits"]["min_connections"] = 25
+    raw["limits"]["protocols"]["http"]["probe"]["verdict"] = "below_minimum"
     row = rows_for(raw, "connection limits", "http")[0]
     assert row["result"] == "fail"
     assert "probe: 20 of 30 served (10 unanswered)" in row["detail"]
