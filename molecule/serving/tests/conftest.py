@@ -23,6 +23,13 @@ RSYNC_URL = "rsync://127.0.0.1:%d/gentoo/" % RSYNC_PORT
 HIDDEN_TEXT = "hidden content must not be served"
 SCENARIO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(os.path.dirname(SCENARIO_DIR))
+# The files the nginx role renders: nginx.conf and the mirror's servers it includes.
+NGINX_FILES = "/etc/nginx/nginx.conf /etc/nginx/gentoo-mirror/sites.conf"
+
+
+def nginx_config(container):
+    """The nginx configuration the role rendered on container, all of its files."""
+    return sh(container, "cat " + NGINX_FILES).stdout
 
 
 def http_get(path, method="GET", headers=None, timeout=60, host="127.0.0.1", port=HTTP_PORT):

@@ -13,7 +13,7 @@ import urllib.parse
 import pytest
 
 from conftest import (HIDDEN_TEXT, MIRROR, MIRROR6, ROOT, SECRET, host_manifest, http_get, local_manifest,
-                      sh)
+                      nginx_config, sh)
 
 testinfra_hosts = [MIRROR]
 
@@ -287,7 +287,7 @@ def test_static_serving_is_tuned_for_a_file_mirror():
 def test_ipv4_only_on_a_host_without_ipv6():
     assert sh(MIRROR, "cat /proc/sys/net/ipv6/conf/all/disable_ipv6").stdout.strip() == "1"
     sh(MIRROR, "systemctl is-active nginx rsync")
-    conf = sh(MIRROR, "cat /etc/nginx/nginx.conf").stdout
+    conf = nginx_config(MIRROR)
     assert "listen 80 default_server;" in conf
     assert "[::]" not in conf
     assert "address = 0.0.0.0" in sh(MIRROR, "cat /etc/rsyncd.conf").stdout

@@ -3,7 +3,7 @@ Clients run inside the host (podman exec), on its global IPv6 and its IPv4 addre
 
 import re
 
-from conftest import MIRROR6, sh
+from conftest import MIRROR6, nginx_config, sh
 
 testinfra_hosts = [MIRROR6]
 
@@ -23,7 +23,7 @@ def test_host_has_global_ipv6():
 
 
 def test_nginx_listens_on_both_families():
-    conf = sh(MIRROR6, "cat /etc/nginx/nginx.conf").stdout
+    conf = nginx_config(MIRROR6)
     assert "listen 80 default_server;" in conf and "listen [::]:80 default_server;" in conf
 
 

@@ -2,7 +2,7 @@
 running server, and gentoo_mirror_ipv6: true is refused on a host without IPv6. Each test runs
 a fresh ansible-playbook with the installed collection and expects it to fail."""
 
-from conftest import MIRROR, ansible_playbook, http_get, sh
+from conftest import MIRROR, NGINX_FILES, ansible_playbook, http_get, nginx_config, sh
 
 testinfra_hosts = [MIRROR]
 
@@ -13,7 +13,7 @@ VARS = {
 
 
 def nginx_state():
-    return sh(MIRROR, "cat /run/nginx.pid; sha256sum /etc/nginx/nginx.conf").stdout
+    return sh(MIRROR, "cat /run/nginx.pid; sha256sum " + NGINX_FILES).stdout
 
 
 def test_broken_template_variable_keeps_old_configuration():
@@ -26,7 +26,7 @@ def test_broken_template_variable_keeps_old_configuration():
     assert 'invalid value "maybe" in "autoindex" directive' in out
     # Same file, same master process (no reload, no restart), still serving.
     assert nginx_state() == before
-    assert "maybe" not in sh(MIRROR, "cat /etc/nginx/nginx.conf").stdout
+    assert "maybe" not in nginx_config(MIRROR)
     status, _headers, body = http_get("/releases/")
     assert status == 200 and b'href="amd64/"' in body
     sh(MIRROR, "nginx -t -q")

@@ -11,7 +11,7 @@ import ssl
 
 import pytest
 
-from conftest import MIRROR, MIRROR6, HeldRequests, ansible_playbook, http_get, sh
+from conftest import MIRROR, MIRROR6, HeldRequests, ansible_playbook, http_get, nginx_config, sh
 
 testinfra_hosts = [MIRROR]
 
@@ -90,9 +90,9 @@ def test_http_stays_on_next_to_https(https_on):
 
 
 def test_listen_directives_follow_the_nginx_version(https_on):
-    old = sh(MIRROR, "cat /etc/nginx/nginx.conf").stdout      # Debian 12: nginx 1.22
+    old = nginx_config(MIRROR)     # Debian 12: nginx 1.22
     assert "listen 443 ssl http2 default_server;" in old and "http2 on;" not in old
-    new = sh(MIRROR6, "cat /etc/nginx/nginx.conf").stdout     # Debian 13: nginx 1.26
+    new = nginx_config(MIRROR6)    # Debian 13: nginx 1.26
     assert re.search(r"listen 443 ssl default_server;\s+listen \[::\]:443 ssl default_server;\s+"
                      r"http2 on;", new)
     # Debian 13 serves HTTPS on both families too (client inside the host).
