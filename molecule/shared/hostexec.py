@@ -36,10 +36,15 @@ def checksums(container, root, exclude=()):
 def last_sync_journal(container):
     """What the last run of gentoo-mirror-sync.service logged (by its invocation id), once its
     summary line is in."""
+    # By invocation id, or by the run's PID: journald tags a line with the invocation id from the
+    # process's cgroup, which it cannot read any more when a short run (e.g. "already running")
+    # has exited before journald got to its lines, as on a loaded machine.
     text = ""
     for dummy in range(20):
         text = sh(container, "journalctl --sync; journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=$(systemctl "
-                             "show -p InvocationID --value gentoo-mirror-sync.service)").stdout
+                             "show -p InvocationID --value gentoo-mirror-sync.service) + _PID=$(systemctl show "
+                             "-p ExecMainPID --value gentoo-mirror-sync.service) SYSLOG_IDENTIFIER=gentoo-mirror-sync"
+                  ).stdout
         if SYNC_SUMMARY.search(text):
             break
         time.sleep(0.5)
