@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Write docs/variables.md from the roles' meta/argument_specs.yml.
 
 `python3 tests/docs/gen_variables.py` rewrites the page; `--check` exits 1 when the page
