@@ -140,7 +140,7 @@ changelog: galaxy-venv collection
 docs-lint: galaxy-venv collection
 	@$(STEP) "antsibull-docs lint-collection-docs --plugin-docs on the installed collection" bash -c '\
 	  cd $(BUILD)/collections/ansible_collections/mirrorkit/gentoo && \
-	  PATH=$(GALAXY_VENV)/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs .'
+	  PATH=$(GALAXY_VENV)/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs . && echo "antsibull-docs: the documentation of every plugin and role renders"'
 
 galaxy: galaxy-venv collection
 	@$(STEP) "galaxy-importer on $(notdir $(TARBALL)) (what Galaxy runs on an upload; any warning fails)" \
