@@ -20,7 +20,6 @@ import ssl
 
 try:
     from cryptography import x509
-    from cryptography.x509.oid import NameOID
     HAS_CRYPTOGRAPHY = True
 except ImportError:  # pragma: no cover - reported by the module with missing_required_lib
     HAS_CRYPTOGRAPHY = False

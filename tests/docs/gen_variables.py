@@ -77,8 +77,8 @@ def entry_table(role, entry, spec):
     for name, option in options.items():
         kind = option.get("type", "str") + ("/%s" % option["elements"] if option.get("elements") else "")
         choices = ", ".join(literal(c) for c in option.get("choices", []))
-        lines.append("| `%s` | %s | %s | %s | %s |" % (name, kind, default(option), choices,
-                                                     markup(option.get("description", ""), role, entry)))
+        description = markup(option.get("description", ""), role, entry)
+        lines.append("| `%s` | %s | %s | %s | %s |" % (name, kind, default(option), choices, description))
     return lines + [""]
 
 

@@ -21,6 +21,7 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.rows impor
 
 CHECK = "certificate"
 
+
 def _judge(cert, settings, now):
     """(result, detail) of a fetched certificate."""
     hostname = settings.get("hostname")
