@@ -7,6 +7,7 @@
 # REUSE.toml; `make licence` checks it): "Copyright: (c)" becomes "Copyright (c)" (REUSE does
 # not read the colon form), and a file without an SPDX-License-Identifier gets the project's
 # header after its #! and coding lines (or only the SPDX line, when it names a copyright already).
+# The header text below is data for reuse, not this file's own header. REUSE-IgnoreStart
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 if [ $# -eq 0 ]; then
@@ -38,3 +39,4 @@ for f in "${files[@]}"; do
     END { if (!done) header() }' "$f" > "$f.fix-headers" && cat "$f.fix-headers" > "$f" && rm -f "$f.fix-headers"
   echo "header added: $f"
 done
+# REUSE-IgnoreEnd
