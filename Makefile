@@ -7,6 +7,9 @@ SHELL := /bin/bash
 TOP := $(CURDIR)
 VENV := $(TOP)/.venv
 SSLYZE_VENV := $(TOP)/.venv-sslyze
+# Galaxy's importer and the community's linters (tests/requirements-galaxy.txt), apart from .venv.
+GALAXY_VENV := $(TOP)/.venv-galaxy
+GALAXY_STEPS := licence changelog docs-lint galaxy
 PY := python3.11
 BUILD := $(TOP)/build
 STEP_SH := $(TOP)/tests/testbed/step.sh
@@ -46,7 +49,7 @@ test:
 	printf '\n\033[1m==> make test: time per step and scenario (%s)\033[0m\n' "$(TEST_TIMES)"; \
 	python3 tests/testbed/timing_table.py $(TEST_TIMES) $$(( $$(date +%s) - start )); exit $$rc
 
-test-steps: venv host-deps images collection lint sanity unit bench-smoke molecule demo-smoke
+test-steps: venv host-deps images collection lint sanity unit $(GALAXY_STEPS) bench-smoke molecule demo-smoke
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
@@ -115,6 +118,38 @@ bench-smoke: venv images collection
 # One section or a few: make bench BENCH_ARGS="--only sync --only http"
 bench: venv images collection
 	@$(STEP) "benchmarks (writes docs/performance.md)" tests/bench/run.sh $(BENCH_ARGS)
+
+# Galaxy readiness: licence headers, changelog, docs lint and Galaxy's importer on the tarball.
+.PHONY: galaxy-venv licence changelog docs-lint galaxy release
+
+$(GALAXY_VENV)/.installed: tests/requirements-galaxy.txt
+	@$(STEP_SH) --name venv-galaxy "creating .venv-galaxy with galaxy-importer, antsibull-docs, antsibull-changelog, reuse (tests/requirements-galaxy.txt)" \
+	  bash -c '$(PY) -m venv $(GALAXY_VENV) && $(GALAXY_VENV)/bin/pip install -q --upgrade pip && $(GALAXY_VENV)/bin/pip install -q -r tests/requirements-galaxy.txt'
+	@touch $@
+
+galaxy-venv: $(GALAXY_VENV)/.installed
+
+licence: galaxy-venv
+	@$(STEP) "reuse lint: every file's copyright and licence (headers, REUSE.toml)" bash -c '\
+	  $(GALAXY_VENV)/bin/reuse --root $(TOP) lint --lines && echo "reuse lint: every file names its copyright and licence"'
+
+changelog: galaxy-venv collection
+	@$(STEP) "antsibull-changelog lint, and the shipped CHANGELOG.md regenerated from changelogs/changelog.yaml" \
+	  tests/testbed/changelog-check.sh $(GALAXY_VENV) $(BUILD)/collections/ansible_collections/mirrorkit/gentoo
+
+docs-lint: galaxy-venv collection
+	@$(STEP) "antsibull-docs lint-collection-docs --plugin-docs on the installed collection" bash -c '\
+	  cd $(BUILD)/collections/ansible_collections/mirrorkit/gentoo && \
+	  PATH=$(GALAXY_VENV)/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs . && echo "antsibull-docs: the documentation of every plugin and role renders"'
+
+galaxy: galaxy-venv collection
+	@$(STEP) "galaxy-importer on $(notdir $(TARBALL)) (what Galaxy runs on an upload; any warning fails)" \
+	  tests/testbed/galaxy-importer.sh $(GALAXY_VENV) $(TARBALL)
+
+# What would be uploaded: the tarball, checked as Galaxy checks it; the upload itself needs a key.
+release: galaxy changelog
+	@ls -l $(TARBALL)
+	@echo "To publish: ansible-galaxy collection publish $(patsubst $(TOP)/%,%,$(TARBALL)) --api-key <your Galaxy API key>"
 
 clean:
 	rm -rf $(BUILD)

@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
-"""Write docs/variables.md from the roles' meta/argument_specs.yml.
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Write docs/variables.md from the roles' argument specs.
 
+ansible-doc (``ansible-doc -t role --json``) reads the specs as ansible-core sees them, and
+antsibull-docs-parser renders their markup (C(), O(), V(), U(), B(), ...) to Markdown.
 `python3 tests/docs/gen_variables.py` rewrites the page; `--check` exits 1 when the page
 differs from what the argument specs say (a unit test runs that).
 """
@@ -9,63 +14,90 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
-import re
+import shutil
+import subprocess
 import sys
+import tempfile
 
-import yaml
+from antsibull_docs_parser import dom
+from antsibull_docs_parser.md import md_escape, to_md
+from antsibull_docs_parser.parser import Context, parse
 
 TOP = pathlib.Path(__file__).resolve().parents[2]
 PAGE = TOP / "docs" / "variables.md"
+COLLECTION = "mirrorkit.gentoo"
 
 
-def text(value) -> str:
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
-    value = " ".join(str(value).split()).replace("|", "\\|")
-    # Ansible documentation markup, C(x) O(x) V(x) E(x), as Markdown code.
-    return re.sub(r"\b[COVE]\(([^()]*)\)", r"`\1`", value)
+def ansible_doc_roles(roles):
+    """ansible-doc's JSON for ``roles``, the collection found in this working tree."""
+    program = shutil.which("ansible-doc", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        link = pathlib.Path(tmp, "ansible_collections", "mirrorkit", "gentoo")
+        link.parent.mkdir(parents=True)
+        link.symlink_to(TOP)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=tmp, ANSIBLE_NOCOLOR="1")
+        run = subprocess.run([program, "-t", "role", "--json"] + ["%s.%s" % (COLLECTION, r) for r in roles],
+                             capture_output=True, text=True, env=env, check=False)
+    if run.returncode != 0:
+        raise SystemExit("ansible-doc failed: %s" % run.stderr)
+    return json.loads(run.stdout)
+
+
+def markup(value, role, entry) -> str:
+    """Ansible markup as Markdown on one line (paragraphs joined with <br>), for a table cell."""
+    context = Context(current_plugin=dom.PluginIdentifier(fqcn="%s.%s" % (COLLECTION, role), type="role"),
+                      role_entrypoint=entry)
+    paragraphs = parse(value if isinstance(value, list) else [value or ""], context, errors="exception")
+    return to_md(paragraphs, par_sep="<br>", par_empty="").replace("\n", " ")
+
+
+def literal(value) -> str:
+    if isinstance(value, bool):
+        value = str(value).lower()
+    elif not isinstance(value, str):
+        value = json.dumps(value)
+    return "<code>%s</code>" % (md_escape(value) if value else '""')
 
 
 def default(option: dict) -> str:
     if option.get("required"):
         return "required"
-    if "default" not in option:
-        return ""
-    value = option["default"]
-    if isinstance(value, bool):
-        return f"`{str(value).lower()}`"
-    if isinstance(value, str):
-        return f"`{value}`" if value else '`""`'
-    return f"`{json.dumps(value)}`"
+    return literal(option["default"]) if "default" in option else ""
+
+
+def entry_table(role, entry, spec):
+    title = "%s.%s" % (COLLECTION, role) + ("" if entry == "main" else " (tasks_from: %s)" % entry)
+    lines = ["## %s" % title, "", markup(spec.get("short_description", ""), role, entry), ""]
+    options = spec.get("options") or {}
+    if not options:
+        return lines + ["No variables.", ""]
+    lines += ["| variable | type | default | choices | description |", "|---|---|---|---|---|"]
+    for name, option in options.items():
+        kind = option.get("type", "str") + ("/%s" % option["elements"] if option.get("elements") else "")
+        choices = ", ".join(literal(c) for c in option.get("choices", []))
+        description = markup(option.get("description", ""), role, entry)
+        lines.append("| `%s` | %s | %s | %s | %s |" % (name, kind, default(option), choices, description))
+    return lines + [""]
 
 
 def render() -> str:
     lines = [
         "# Variables",
         "",
-        "Generated from each role's `meta/argument_specs.yml` by `tests/docs/gen_variables.py`;",
-        "a unit test keeps this page in step with the specs. The shared `gentoo_mirror_*` variables",
-        "belong to the base role `gentoo_mirror`; every other role reads them.",
+        "Generated from each role's `meta/argument_specs.yml` by `tests/docs/gen_variables.py`",
+        "(ansible-doc reads the specs, antsibull-docs-parser renders their markup); a unit test keeps",
+        "this page in step with the specs. The shared `gentoo_mirror_*` variables belong to the base",
+        "role `gentoo_mirror`; every other role reads them.",
         "",
     ]
-    for spec_file in sorted((TOP / "roles").glob("*/meta/argument_specs.yml")):
-        role = spec_file.parent.parent.name
-        specs = yaml.safe_load(spec_file.read_text(encoding="utf-8"))["argument_specs"]
-        for entry, spec in specs.items():
-            title = f"mirrorkit.gentoo.{role}" + ("" if entry == "main" else f" (tasks_from: {entry})")
-            lines += [f"## {title}", "", text(spec.get("short_description", "")), ""]
-            options = spec.get("options") or {}
-            if not options:
-                lines += ["No variables.", ""]
-                continue
-            lines += ["| variable | type | default | choices | description |", "|---|---|---|---|---|"]
-            for name, option in options.items():
-                choices = ", ".join(f"`{c}`" for c in option.get("choices", []))
-                lines.append(
-                    f"| `{name}` | {option.get('type', 'str')} | {default(option)} | {choices} | {text(option.get('description', ''))} |"
-                )
-            lines.append("")
+    roles = sorted(p.parent.parent.name for p in (TOP / "roles").glob("*/meta/argument_specs.yml"))
+    docs = ansible_doc_roles(roles)
+    for role in roles:
+        entries = docs["%s.%s" % (COLLECTION, role)]["entry_points"]
+        for entry in sorted(entries, key=lambda e: (e != "main", e)):
+            lines += entry_table(role, entry, entries[entry])
     return "\n".join(lines)
 
 

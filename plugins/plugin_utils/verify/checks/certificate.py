@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, mirrorkit developers
+# Copyright (c) 2026, mirrorkit developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Check ``certificate``: the HTTPS certificate verifies, names the host and is not near expiry.
 
-Collected by roles/gentoo_mirror_verify/tasks/checks/certificate.yml: ``certificate``
-(community.crypto.get_certificate with the chain checked) and ``certificate_info``
-(community.crypto.x509_certificate_info of it).
+Collected by roles/gentoo_mirror_verify/tasks/checks/certificate.yml: ``certificate``, the answer
+of mirrorkit.gentoo.tls_certificate in fetch mode (the chain checked against the CA bundle, the
+names and dates read).
 """
 
 from __future__ import annotations
@@ -15,41 +15,23 @@ import datetime
 
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.x509 import hostname_matches
 from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.answers import skipped
 from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.rows import FAIL, OK, row
 
 CHECK = "certificate"
 
 
-def hostname_matches(hostname, names):
-    """Whether a certificate for ``names`` (DNS names, ``*.`` wildcards allowed in the
-    leftmost label only, RFC 6125) is valid for ``hostname``."""
-    host = to_text(hostname).rstrip(".").lower()
-    for name in names or []:
-        name = to_text(name)
-        if name.startswith("DNS:"):
-            name = name[4:]
-        elif ":" in name:
-            continue
-        name = name.strip().rstrip(".").lower()
-        if name == host:
-            return True
-        if name.startswith("*.") and "*" not in name[2:]:
-            head, dot, tail = host.partition(".")
-            if head and dot and tail == name[2:]:
-                return True
-    return False
-
-
-def _judge(cert, info, settings, now):
+def _judge(cert, settings, now):
     """(result, detail) of a fetched certificate."""
     hostname = settings.get("hostname")
-    if cert.get("failed") or not cert.get("cert"):
+    if cert.get("failed") or not cert.get("cert") or cert.get("verified") is False:
         return FAIL, "TLS handshake or verification against %s failed: %s" % (
-            settings.get("ca_bundle") or "the trusted CAs", to_text(cert.get("msg") or "no certificate").strip())
-    names = info.get("subject_alt_name") or []
-    if not names and (info.get("subject") or {}).get("commonName"):
-        names = ["DNS:" + info["subject"]["commonName"]]
+            settings.get("ca_bundle") or "the trusted CAs",
+            to_text(cert.get("verify_error") or cert.get("msg") or "no certificate").strip())
+    names = cert.get("subject_alt_name") or []
+    if not names and (cert.get("subject") or {}).get("commonName"):
+        names = ["DNS:" + cert["subject"]["commonName"]]
     if not hostname_matches(hostname, names):
         return FAIL, "not valid for %s (names: %s)" % (hostname, ", ".join(names) or "none")
     try:
@@ -57,7 +39,7 @@ def _judge(cert, info, settings, now):
     except (KeyError, ValueError, TypeError):
         return FAIL, "cannot read the expiry date %r" % cert.get("not_after")
     days = (not_after.timestamp() - float(now)) / 86400.0
-    issuer = (info.get("issuer") or cert.get("issuer") or {}).get("commonName") or "unknown issuer"
+    issuer = (cert.get("issuer") or {}).get("commonName") or "unknown issuer"
     text = "valid for %s, issued by %s, expires %s" % (hostname, issuer, not_after.strftime("%Y-%m-%d"))
     if days < 0 or cert.get("expired"):
         return FAIL, "expired on %s" % not_after.strftime("%Y-%m-%d")
@@ -73,4 +55,4 @@ def judge(raw, settings, now):
     cert = raw.get("certificate") or {}
     if skipped(cert):
         return [row(CHECK, "https", FAIL, "not checked")]
-    return [row(CHECK, "https", *_judge(cert, raw.get("certificate_info") or {}, settings, now))]
+    return [row(CHECK, "https", *_judge(cert, settings, now))]

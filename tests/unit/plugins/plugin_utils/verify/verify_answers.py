@@ -124,7 +124,6 @@ def base_raw(**over):
         "sample": sample,
         "sample_fetch": {"results": [uri(content="", item=[HTTP, e]) for e in sample["files"]]},
         "certificate": {"skipped": True},
-        "certificate_info": {"skipped": True},
         "status": slurped(json.dumps(status)),
         "bandwidth_upstream": {"verdict": "ok", "measured_mbit": 940.2, "url": "rsync://up/gentoo/big", "seconds": 3.0, "msg": "m"},
         "bandwidth_client": {"verdict": "ok", "measured_mbit": 800.0, "url": "http://127.0.0.1:58081/big", "seconds": 3.0, "msg": "m"},
@@ -140,8 +139,10 @@ def base_raw(**over):
 
 
 def cert_raw(not_after, names=("DNS:mirror.example.org",), failed=False, msg=None):
-    cert = {"cert": "-----BEGIN CERTIFICATE-----", "not_after": not_after, "expired": False, "failed": failed}
+    """The answer of mirrorkit.gentoo.tls_certificate in fetch mode."""
+    cert = {"cert": "-----BEGIN CERTIFICATE-----", "not_after": not_after, "expired": False, "failed": failed,
+            "verified": True, "verify_error": None,
+            "subject_alt_name": list(names), "issuer": {"commonName": "Pebble Intermediate CA"}, "subject": {}}
     if msg:
         cert = {"failed": True, "msg": msg}
-    info = {"subject_alt_name": list(names), "issuer": {"commonName": "Pebble Intermediate CA"}, "subject": {}}
-    return base_raw(settings=settings(web=[HTTP, HTTPS], https=True), certificate=cert, certificate_info=info)
+    return base_raw(settings=settings(web=[HTTP, HTTPS], https=True), certificate=cert)

@@ -1,14 +1,11 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, mirrorkit developers
+# Copyright (c) 2026, mirrorkit developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The certificate check (plugin_utils/verify/checks/certificate.py)."""
+"""The certificate check (plugin_utils/verify/checks/certificate.py); its name matching is
+tested with module_utils/x509.py (tests/unit/plugins/module_utils/test_x509.py)."""
 
 from __future__ import annotations
-
-import pytest
-
-from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.checks.certificate import hostname_matches
 
 from verify_answers import cert_raw, rows_for
 
@@ -44,14 +41,10 @@ def test_certificate_untrusted_chain():
     assert "CERTIFICATE_VERIFY_FAILED" in row["detail"]
 
 
-@pytest.mark.parametrize("host, names, expected", [
-    ("mirror.example.org", ["DNS:mirror.example.org"], True),
-    ("Mirror.Example.org.", ["DNS:mirror.example.org"], True),
-    ("mirror.example.org", ["DNS:*.example.org"], True),
-    ("a.mirror.example.org", ["DNS:*.example.org"], False),
-    ("example.org", ["DNS:*.example.org"], False),
-    ("mirror.example.org", ["IP Address:127.0.0.1", "DNS:x.example.org"], False),
-    ("mirror.example.org", [], False),
-])
-def test_hostname_matches(host, names, expected):
-    assert hostname_matches(host, names) is expected
+def test_certificate_chain_not_verified():
+    raw = cert_raw("20270301000000Z")
+    raw["certificate"].update(verified=False, verify_error="unable to get local issuer certificate")
+    row = rows_for(raw, "certificate")[0]
+    assert row["result"] == "fail"
+    assert row["detail"] == ("TLS handshake or verification against the trusted CAs failed: "
+                             "unable to get local issuer certificate")
