@@ -11,8 +11,8 @@ from verify_answers import base_raw, rows_for
 
 def test_connection_limits_probe_shortfall_fails():
     raw = base_raw()
-    raw["limits"]["protocols"]["http"]["probe"] = {"attempted": 30, "served": 10, "unanswered": 20, "sample_refusal": None,
-                                                  "verdict": "below_minimum"}
+    raw["limits"]["protocols"]["http"]["probe"] = {
+        "attempted": 30, "served": 10, "unanswered": 20, "sample_refusal": None, "verdict": "below_minimum"}
     row = rows_for(raw, "connection limits", "http")[0]
     assert row["result"] == "fail"
     assert "probe: 10 of 30 served (20 unanswered)" in row["detail"]
