@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mirrorkit.gentoo: `make test` runs every test, `make demo` runs the main job on an
 # embedded default. Each target sets up what it needs and says what it is doing.
 SHELL := /bin/bash

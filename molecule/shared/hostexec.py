@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Helpers shared by the scenarios' tests: commands in the test hosts through podman exec.
 
 A scenario's tests import it with molecule/shared on sys.path (see their conftest.py).

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`make bench`: measure the mirror this collection builds against its alternatives, side by
 side in one run, and write docs/performance.md with one PNG chart per section.
 

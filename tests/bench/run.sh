@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `make bench`: measure the mirror against its alternatives and write docs/performance.md with a
 # PNG chart per section (tests/bench/bench.py runs the sections of tests/bench/sections/; this
 # wrapper prepares the tools and always removes the bench hosts, whatever happens).

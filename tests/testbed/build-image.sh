@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Build a Debian test-host image with systemd from debootstrap and import it into podman.
 # Usage: build-image.sh SUITE [EXTRA_PACKAGES]
 #   SUITE: bookworm (Debian 12) or trixie (Debian 13)

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Part of `make test`: run `make demo`'s script under names and ports of its own, check that the
 # URLs it prints answer from this machine (HTTP listing, rsync module), then remove it.
 set -euo pipefail

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `make demo`: the main job on an embedded default. A stand-in upstream and a fresh Debian 12
 # test host on a podman network; site.yml provisions the host, one sync runs, verify.yml
 # checks it, and the mirror is left up, browsable on 127.0.0.1.

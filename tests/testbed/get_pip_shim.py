@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Stand-in for get-pip.py, which ansible-test downloads from a host these machines cannot reach.
 
 ansible-test runs this file to bootstrap pip into each sanity virtual environment. It

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Make sure the machine has what the test bench runs: podman (with runc), debootstrap to build
 # the test-host images, the clients the tests use from the outside (rsync, curl, xmllint), and
 # the shell linter ansible-test sanity runs (without it that sanity test is skipped).

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Generate a Gentoo-shaped source mirror tree for the stand-in upstream.
 
 The tree has the shape of rsync://masterdistfiles.gentoo.org/gentoo/:

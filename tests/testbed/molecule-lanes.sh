@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run molecule scenarios, one lane after another or in parallel lanes. Scenarios never share a
 # host name, a network or a published port (docs/CONVENTIONS.md), so lanes cannot meet.
 # The scenarios are CPU-bound (ansible, podman exec, apt): on a 2-core machine two lanes took

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run one step of `make test` / `make demo`: say what it is, run it, say how long it took.
 # Usage: step.sh [--name NAME] "what this step does" command [args...]
 # With --name and MIRRORKIT_TEST_TIMES set (`make test` sets it), the step also appends

@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Idle rsync clients, run inside the mirror host (python3 rsyncd_probe.py JSON-ARGS).
 
 Opens connections to the daemon from loopback source addresses, each either silent (never

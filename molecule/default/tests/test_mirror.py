@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The whole job on one fresh Debian 12 host: after site.yml the mirror holds the upstream
 tree, serves it over HTTP and rsync on 127.0.0.1, syncs on its timer, and verify.yml passes."""
 

@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Idle and greedy rsync clients cannot starve the daemon: real sockets inside the mirror host
 (loopback sources 127.0.0.2-127.0.0.251), bounded in count (at most 1,000 at once) and time."""
 

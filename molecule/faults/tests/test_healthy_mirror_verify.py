@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """First of the scenario (before any fault): verify.yml passes for the mirror as site.yml left
 it, over HTTP, HTTPS (certificate from Pebble, checked against Pebble's root) and rsync."""
 

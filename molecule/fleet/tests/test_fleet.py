@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The fleet, checked from the outside by verify.yml and written up by inclusion_request.yml.
 
 Runs the installed collection's playbooks against the molecule inventory, the way an admin

@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """serving-mirror6 has IPv6 (gentoo_mirror_ipv6: true): nginx and rsyncd answer on both families.
 Clients run inside the host (podman exec), on its global IPv6 and its IPv4 address."""
 

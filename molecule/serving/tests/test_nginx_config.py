@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Configuration safety of nginx on serving-mirror: a value nginx rejects never reaches the
 running server, and gentoo_mirror_ipv6: true is refused on a host without IPv6. Each test runs
 a fresh ansible-playbook with the installed collection and expects it to fail."""

@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Overload: requests beyond the configured clients, or beyond one address's share, get a 503 with
 Retry-After at once; the others are served; the limits free up as soon as the crowd leaves."""
 

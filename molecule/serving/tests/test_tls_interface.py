@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The nginx side of the TLS interface, last because it changes the configuration: once
 /etc/letsencrypt/live/<gentoo_mirror_hostname>/{fullchain,privkey}.pem exist, the role's
 `config` tasks (what gentoo_mirror_tls runs after certbot) switch HTTPS on, next to HTTP.

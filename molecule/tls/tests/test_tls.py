@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """HTTPS of the mirror, checked from the machine through 127.0.0.1 like a client would.
 
 The certificate comes from Pebble (tls-pebble) through certbot's HTTP-01 challenge. Pebble's

@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A second converge of the TLS scenario with another host name and HSTS on. In a file of its
 own so that it runs after every test of test_tls.py (which check the first name)."""
 

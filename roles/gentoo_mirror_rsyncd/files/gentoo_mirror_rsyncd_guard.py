@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Keeps idle and greedy clients from starving the rsync daemon (installed by
 mirrorkit.gentoo.gentoo_mirror_rsyncd; runs as gentoo-mirror-rsyncd-guard.service).
 

@@ -1,5 +1,6 @@
-# Copyright: mirrorkit developers
+# Copyright (c) 2026, mirrorkit developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """gentoo-mirror-sync: keep a Gentoo source mirror tree in step with its upstream.
 
 Installed by the mirrorkit.gentoo.gentoo_mirror_sync role as

@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Unit tests of the rsyncd guard the role gentoo_mirror_rsyncd installs (its path:
 tests/testbed/role_programs.py): reading the daemon's log lines and choosing which connections to close. The molecule scenario
 `default` proves it against a real daemon with real sockets."""

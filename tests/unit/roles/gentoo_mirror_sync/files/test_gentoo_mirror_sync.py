@@ -1,3 +1,6 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Unit tests of the sync program roles/gentoo_mirror_sync/files/gentoo_mirror_sync.py.
 
 Only subprocess.Popen (rsync) is replaced; locks, files, status and metrics are real files in
