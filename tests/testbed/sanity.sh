@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# ansible-test sanity on the collection laid out as ansible_collections/mirrorkit/gentoo.
+# ansible-test sanity on what users get: the built tarball, installed the way ansible-galaxy
+# installs it, at build/sanity/ansible_collections/mirrorkit/gentoo (ansible-test needs that
+# layout). No ignore file is shipped (build_ignore drops tests/), so the installed tree must
+# pass on its own.
+# Usage: sanity.sh [TARBALL] [-- ansible-test sanity options]
+#   TARBALL defaults to build/mirrorkit-gentoo-VERSION.tar.gz (`make collection` builds it).
+#   SANITY_DIR (default build/sanity) and SANITY_PYTHON (default 3.11) select where and with
+#   which Python; tests/testbed/core-matrix.sh runs this with other ansible-core releases.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-dest="$top/build/sanity/ansible_collections/mirrorkit/gentoo"
-rm -rf "$dest"; mkdir -p "$dest"
-# Copy what git would ship (tracked and not ignored), not the venv or build output.
-(cd "$top" && git ls-files -z --cached --others --exclude-standard | \
-  xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' | rsync -a --files-from=- ./ "$dest/")
+version=$(sed -n 's/^version: *//p' "$top/galaxy.yml")
+tarball="$top/build/mirrorkit-gentoo-$version.tar.gz"
+if [ $# -gt 0 ] && [ "$1" != -- ]; then tarball=$1; shift; fi
+[ "${1:-}" = -- ] && shift
+[ -f "$tarball" ] || { echo "no tarball at $tarball: run \`make collection\` first" >&2; exit 1; }
+base=${SANITY_DIR:-$top/build/sanity}
+dest="$base/ansible_collections/mirrorkit/gentoo"
+rm -rf "$base"; mkdir -p "$base"
+ansible-galaxy collection install --force --no-deps -p "$base" "$tarball" > /dev/null
+[ -f "$dest/MANIFEST.json" ] || { echo "the tarball did not install at $dest" >&2; exit 1; }
+echo "ansible-test sanity on $(basename "$tarball") as installed at $dest ($(ansible --version | head -1))"
 cache="$HOME/.ansible/test/cache/get_pip_24_2.py"
 if [ ! -f "$cache" ]; then
   echo "placing a local get-pip stand-in at $cache (the download host is unreachable here)"
@@ -14,5 +27,7 @@ if [ ! -f "$cache" ]; then
   cp "$top/tests/testbed/get_pip_shim.py" "$cache"
 fi
 cd "$dest"
-git init -q && git add -A
-ansible-test sanity --venv --python 3.11 --color no "$@"
+# A repository of its own, so that ansible-test checks exactly the installed files and leaves
+# out what it writes itself (tests/output: it lists untracked files that git does not ignore).
+git init -q && echo /tests/output/ > .git/info/exclude && git add -A
+ansible-test sanity --venv --python "${SANITY_PYTHON:-3.11}" --color no "$@"
