@@ -20,7 +20,12 @@ rm -rf "$base"; mkdir -p "$base"
 ansible-galaxy collection install --force --no-deps -p "$base" "$tarball" > /dev/null
 [ -f "$dest/MANIFEST.json" ] || { echo "the tarball did not install at $dest" >&2; exit 1; }
 echo "ansible-test sanity on $(basename "$tarball") as installed at $dest ($(ansible --version | head -1))"
-cache="$HOME/.ansible/test/cache/get_pip_24_2.py"
+# The pip release ansible-test bootstraps into its venvs (24.2 for 2.19, 25.2 for 2.21).
+pip_version=$("$(dirname "$(command -v ansible-test)")/python" -c '
+import sys, types
+from ansible_test._internal.python_requirements import get_venv_packages
+print(get_venv_packages(types.SimpleNamespace(version=sys.argv[1]))["pip"])' "${SANITY_PYTHON:-3.11}")
+cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 if [ ! -f "$cache" ]; then
   echo "placing a local get-pip stand-in at $cache (the download host is unreachable here)"
   mkdir -p "$(dirname "$cache")"
