@@ -11,7 +11,7 @@
 # paths are the same inside and out. PyPI is reached from there through the machine's own CA
 # bundle; the ansible-test venvs and pip's cache live under build/core and are reused.
 # With MIRRORKIT_TEST_TIMES set (`make test`), each version's sanity and units is a line of
-# the timing table (core-matrix/MINOR-sanity, core-matrix/MINOR-units).
+# the timing table (core-matrix/2.21.5-py3.13-sanity, core-matrix/2.21.5-py3.13-units).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 core="$top/build/core"
@@ -82,10 +82,10 @@ test_one() {
   version=$(sed -n 's/^ansible-core==//p' "$(requirements "$minor")")
   in_container "$minor" && controller_image
   # sanity.sh installs the tarball with the venv's ansible-galaxy and runs its ansible-test.
-  if step "$minor-sanity" "ansible-core $version (Python $py): ansible-test sanity on the tarball" \
+  if step "$version-py$py-sanity" "ansible-core $version (Python $py): ansible-test sanity on the tarball" \
       "$0" --run "$minor" env PATH="$venv/bin:/usr/local/bin:/usr/bin:/bin" SANITY_DIR="$core/$minor/sanity" \
       SANITY_PYTHON="$py" "$top/tests/testbed/sanity.sh"; then sanity=ok; fi
-  if step "$minor-units" "ansible-core $version (Python $py): pytest tests/unit" \
+  if step "$version-py$py-units" "ansible-core $version (Python $py): pytest tests/unit" \
       "$0" --run "$minor" env PATH="$venv/bin:/usr/local/bin:/usr/bin:/bin" \
       "$venv/bin/python" -m pytest -q -rs -p no:cacheprovider "$top/tests/unit"; then units=ok; fi
   printf '%s\t%s\t%s\t%s\n' "$version" "$py" "$sanity" "$units" >> "$core/matrix.tsv"
