@@ -30,7 +30,7 @@ export MIRRORKIT_SSLYZE := $(SSLYZE_VENV)/bin/sslyze
 
 .PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
         sanity unit bench-smoke molecule bench clean demo-smoke test-steps core-matrix core-converge \
-        install-test
+        install-test sanity-tree
 
 help:
 	@echo "make test       run every test (lint, sanity, unit, molecule scenarios: $(SCENARIOS)),"
@@ -47,7 +47,7 @@ test:
 	printf '\n\033[1m==> make test: time per step and scenario (%s)\033[0m\n' "$(TEST_TIMES)"; \
 	python3 tests/testbed/timing_table.py $(TEST_TIMES) $$(( $$(date +%s) - start )); exit $$rc
 
-test-steps: venv host-deps images collection lint core-matrix unit install-test bench-smoke molecule core-converge demo-smoke
+test-steps: venv host-deps images collection lint core-matrix sanity-tree unit install-test bench-smoke molecule core-converge demo-smoke
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
@@ -89,6 +89,11 @@ ansible-lint: venv
 # The quick one, with .venv's ansible-core; `make test` runs it on every release (core-matrix).
 sanity: venv collection
 	@$(STEP) "ansible-test sanity on the built tarball, installed (ansible-core of .venv)" tests/testbed/sanity.sh
+
+# The Python the tarball leaves out (tests/, molecule/): compile, pep8 and pylint on the checkout.
+sanity-tree: venv
+	@$(STEP) "ansible-test sanity (compile, pep8, pylint) on the test code, which is not shipped" \
+	  env SANITY_DIR=$(BUILD)/sanity-tree tests/testbed/sanity.sh --tree
 
 # Sanity on the tarball and the unit tests on every supported ansible-core
 # (tests/requirements-core-*.txt), each in a venv of its own under build/core; 2.20 and later
