@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A whole mirror converged with the newest supported ansible-core (the oldest, 2.19, converges
 # every molecule scenario from .venv). A fresh Debian 13 test host runs playbooks/site.yml of
 # the installed tarball with ansible-core MINOR from build/core/MINOR/venv (built in the

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ansible-test sanity (on the built tarball, tests/testbed/sanity.sh) and the unit tests on
 # every supported ansible-core release, each in a virtual environment of its own, then a table.
 # Usage: core-matrix.sh [MINOR...]      (default: every tests/requirements-core-MINOR.txt)

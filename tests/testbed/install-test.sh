@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The install paths users take without Ansible Galaxy: a requirements.yml naming the built
 # tarball (type: file), then one naming a git repository at a commit (type: git, a bare clone of
 # this checkout's HEAD), each installed with `ansible-galaxy collection install -r` into an

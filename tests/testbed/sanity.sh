@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ansible-test sanity on what users get: the built tarball, installed the way ansible-galaxy
 # installs it, at build/sanity/ansible_collections/mirrorkit/gentoo (ansible-test needs that
 # layout). No ignore file is shipped (build_ignore drops tests/), so the installed tree must
