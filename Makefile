@@ -35,7 +35,8 @@ export PY_COLORS ?= 0
 export MIRRORKIT_SSLYZE := $(SSLYZE_VENV)/bin/sslyze
 
 .PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
-        sanity unit bench-smoke molecule bench clean demo-smoke test-steps
+        sanity unit bench-smoke molecule bench clean demo-smoke test-steps core-matrix core-converge \
+        install-test sanity-tree
 
 help:
 	@echo "make test       run every test (lint, sanity, unit, molecule scenarios: $(SCENARIOS)),"
@@ -52,7 +53,7 @@ test:
 	printf '\n\033[1m==> make test: time per step and scenario (%s)\033[0m\n' "$(TEST_TIMES)"; \
 	python3 tests/testbed/timing_table.py $(TEST_TIMES) $$(( $$(date +%s) - start )); exit $$rc
 
-test-steps: venv host-deps images collection lint sanity unit $(GALAXY_STEPS) bench-smoke molecule demo-smoke
+test-steps: venv host-deps images collection lint core-matrix sanity-tree unit install-test $(GALAXY_STEPS) bench-smoke molecule core-converge demo-smoke
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
@@ -91,8 +92,29 @@ yamllint: venv
 ansible-lint: venv
 	@$(STEP) "ansible-lint (profile: production)" ansible-lint
 
-sanity: venv
-	@$(STEP) "ansible-test sanity on ansible_collections/mirrorkit/gentoo" tests/testbed/sanity.sh
+# The quick one, with .venv's ansible-core; `make test` runs it on every release (core-matrix).
+sanity: venv collection
+	@$(STEP) "ansible-test sanity on the built tarball, installed (ansible-core of .venv)" tests/testbed/sanity.sh
+
+# The Python the tarball leaves out (tests/, molecule/): compile, pep8 and pylint on the checkout.
+sanity-tree: venv
+	@$(STEP) "ansible-test sanity (compile, pep8, pylint) on the test code, which is not shipped" \
+	  env SANITY_DIR=$(BUILD)/sanity-tree tests/testbed/sanity.sh --tree
+
+# Sanity on the tarball and the unit tests on every supported ansible-core
+# (tests/requirements-core-*.txt), each in a venv of its own under build/core; 2.20 and later
+# run in a Debian 13 controller container (Python 3.13). Ends with the matrix.
+core-matrix: venv images collection
+	@$(STEP) "sanity and unit tests on every supported ansible-core" tests/testbed/core-matrix.sh
+
+# A whole mirror converged with the newest supported ansible-core (molecule converges with the
+# oldest, .venv's): site.yml, it serves, a second run changes nothing.
+core-converge: venv images collection
+	@$(STEP) "site.yml with the newest supported ansible-core on a fresh Debian 13 host" tests/testbed/core-converge.sh
+
+# The collection installed through a requirements.yml from the tarball and from git, offline.
+install-test: venv collection
+	@$(STEP) "install through requirements.yml (tarball, git) into an empty path, without Galaxy" tests/testbed/install-test.sh
 
 unit: venv
 	@$(STEP) "pytest unit tests" pytest -q tests/unit
