@@ -32,8 +32,13 @@ def step(tmp_path, *argv, times=True):
 def test_step_records_its_name_time_and_result(tmp_path):
     assert step(tmp_path, '--name', 'unit', 'a step that passes', 'true').returncode == 0
     assert step(tmp_path, '--name', 'molecule/default', 'a step that fails', 'sh', '-c', 'exit 3').returncode == 3
-    assert timing_table.parse((tmp_path / 'times.tsv').read_text()) == [
-        ('unit', 0, 'ok'), ('molecule/default', 0, 'FAILED')]
+    assert step(tmp_path, '--name', 'lint', 'a step of two seconds', 'sleep', '2').returncode == 0
+    recorded = timing_table.parse((tmp_path / 'times.tsv').read_text())
+    assert [(name, result) for name, dummy, result in recorded] == [
+        ('unit', 'ok'), ('molecule/default', 'FAILED'), ('lint', 'ok')]
+    # Whole seconds from `date +%s`: an instant step may cross a second's boundary.
+    seconds = [took for dummy, took, dummy in recorded]
+    assert seconds[0] in (0, 1) and seconds[1] in (0, 1) and seconds[2] in (2, 3)
 
 
 def test_step_without_a_name_or_a_file_records_nothing(tmp_path):
