@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.mirrorkit.gentoo.plugins.module_utils.rsync_download import with_rsync_user
+
 
 def rsync_url(source, user=""):
     """An rsync daemon source as ``rsync://[user@]host/module/path``.
@@ -24,6 +26,4 @@ def rsync_url(source, user=""):
         rest = source.replace("::", "/", 1)
     else:
         return source
-    if user and "@" not in rest.split("/", 1)[0]:
-        rest = "%s@%s" % (user, rest)
-    return "rsync://" + rest
+    return with_rsync_user("rsync://" + rest, user)

@@ -22,19 +22,6 @@ import yaml
 TOP = pathlib.Path(__file__).resolve().parents[3]
 ROLES = TOP / 'roles'
 BASE = 'gentoo_mirror'
-# Differences found when this test came, in roles/ this change does not touch; each is fixed in the
-# role's meta/argument_specs.yml, then its line here goes (test_known_drift_is_still_there).
-KNOWN_DRIFT = {
-    # type path (the base role: str)
-    ('gentoo_mirror_nginx', 'main', 'gentoo_mirror_root'): 'type path',
-    ('gentoo_mirror_nginx', 'config', 'gentoo_mirror_root'): 'type path',
-    ('gentoo_mirror_nginx', 'main', 'gentoo_mirror_acme_webroot'): 'type path',
-    ('gentoo_mirror_nginx', 'config', 'gentoo_mirror_acme_webroot'): 'type path',
-    ('gentoo_mirror_rsyncd', 'main', 'gentoo_mirror_root'): 'type path',
-    # default "" (the base role: required)
-    ('gentoo_mirror_nginx', 'main', 'gentoo_mirror_admin_email'): 'default "", not required',
-    ('gentoo_mirror_nginx', 'config', 'gentoo_mirror_admin_email'): 'default "", not required',
-}
 # What a restated shared variable must say as the base role says it (its description may differ).
 SAME = ('type', 'default', 'choices', 'elements', 'required', 'no_log')
 
@@ -81,14 +68,12 @@ def restated(role):
             for name, spec in options.items() if is_shared(role, name)]
 
 
-def drift(role, allow_known=True):
+def drift(role):
     """{(role, entry point, option): what differs} for the shared variables a role restates."""
     base = base_options()
     found = {}
     for entry, name, spec in restated(role):
         key = (role, entry, name)
-        if allow_known and key in KNOWN_DRIFT:
-            continue
         if name not in base:
             found[key] = '%s (entry point %s) is not a variable of the base role %s' % (name, entry, BASE)
         elif comparable(spec) != comparable(base[name]):
@@ -112,12 +97,6 @@ def test_the_roles_are_found():
 @pytest.mark.parametrize('role', [r for r in role_names() if r != BASE])
 def test_restated_shared_variables_match_the_base_role(role):
     assert not drift(role), '\n'.join(drift(role).values())
-
-
-def test_known_drift_is_still_there():
-    # Each entry of KNOWN_DRIFT must still be a real difference: once a spec is fixed, its entry goes.
-    gone = sorted(key for key in KNOWN_DRIFT if key not in drift(key[0], allow_known=False))
-    assert not gone, 'fixed, remove from KNOWN_DRIFT: %s' % gone
 
 
 def test_a_changed_default_is_drift(monkeypatch):
