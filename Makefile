@@ -35,7 +35,7 @@ export PY_COLORS ?= 0
 export MIRRORKIT_SSLYZE := $(SSLYZE_VENV)/bin/sslyze
 
 .PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
-        sanity unit bench-smoke molecule bench clean demo-smoke test-steps core-matrix core-converge \
+        sanity unit bench-smoke molecule bench clean demo-smoke test-steps core-matrix \
         install-test sanity-tree
 
 help:
@@ -53,7 +53,7 @@ test:
 	printf '\n\033[1m==> make test: time per step and scenario (%s)\033[0m\n' "$(TEST_TIMES)"; \
 	python3 tests/testbed/timing_table.py $(TEST_TIMES) $$(( $$(date +%s) - start )); exit $$rc
 
-test-steps: venv host-deps images collection lint core-matrix sanity-tree unit install-test $(GALAXY_STEPS) bench-smoke molecule core-converge demo-smoke
+test-steps: venv host-deps images collection lint core-matrix sanity-tree unit install-test $(GALAXY_STEPS) bench-smoke molecule demo-smoke
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
@@ -107,11 +107,6 @@ sanity-tree: venv
 core-matrix: venv images collection
 	@$(STEP) "sanity and unit tests on every supported ansible-core" tests/testbed/core-matrix.sh
 
-# A whole mirror converged with the newest supported ansible-core (molecule converges with the
-# oldest, .venv's): site.yml, it serves, a second run changes nothing.
-core-converge: venv images collection
-	@$(STEP) "site.yml with the newest supported ansible-core on a fresh Debian 13 host" tests/testbed/core-converge.sh
-
 # The collection installed through a requirements.yml from the tarball and from git, offline.
 install-test: venv collection
 	@$(STEP) "install through requirements.yml (tarball, git) into an empty path, without Galaxy" tests/testbed/install-test.sh
@@ -121,12 +116,20 @@ unit: venv
 
 # Every scenario, each one's output also in build/molecule-logs/; MOLECULE_LANES=N runs them in
 # N parallel lanes (a gain only with more than 2 cores: see tests/testbed/molecule-lanes.sh).
+# NEWEST_CORE_SCENARIO converges with the newest supported ansible-core (in the controller
+# container, tests/testbed/molecule-core.sh), every other with .venv's, the oldest.
+NEWEST_CORE_SCENARIO ?= default
 molecule: venv images collection
-	@$(STEP) "molecule scenarios ($(MOLECULE_LANES) lane(s)): $(SCENARIOS)" \
+	@$(STEP) "molecule scenarios ($(MOLECULE_LANES) lane(s)): $(SCENARIOS); $(NEWEST_CORE_SCENARIO) with the newest ansible-core" \
+	  env MIRRORKIT_NEWEST_CORE_SCENARIO=$(NEWEST_CORE_SCENARIO) \
 	  tests/testbed/molecule-lanes.sh $(MOLECULE_LANES) $(BUILD)/molecule-logs $(SCENARIOS)
 
 molecule-%: venv images collection
 	@$(STEP) "molecule scenario '$*'" molecule test -s $*
+
+# One scenario with the newest supported ansible-core: make molecule-newest-core-default
+molecule-newest-core-%: venv images collection
+	@$(STEP) "molecule scenario '$*' with the newest supported ansible-core" tests/testbed/molecule-core.sh $*
 
 demo: venv images collection
 	@tests/testbed/demo.sh up

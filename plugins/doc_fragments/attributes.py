@@ -29,3 +29,23 @@ notes:
   - The module only reads and measures. It never changes the host, so C(changed) is always
     C(false) and check mode gives the same result as a normal run.
 """
+
+    # For modules that change the host (install_files).
+    INSTALL = r"""
+options: {}
+attributes:
+  check_mode:
+    description:
+      - Reads the host and reports what a real run would change (RV(changed_paths)), without
+        changing anything; validation commands do not run.
+    support: full
+  diff_mode:
+    description:
+      - Shows the old and new content of every file whose content changes, and the owner,
+        group and mode of every other changed path.
+    support: full
+  platform:
+    description: Target operating systems the module works on.
+    support: full
+    platforms: posix
+"""

@@ -7,6 +7,8 @@
 # Usage: core-matrix.sh [MINOR...]      (default: every tests/requirements-core-MINOR.txt)
 #        core-matrix.sh --venv MINOR    (only make sure MINOR's venv exists; prints its path)
 #        core-matrix.sh --run MINOR CMD  (run CMD where MINOR runs: here or in the container)
+#        core-matrix.sh --controller MINOR [PODMAN-RUN-OPTION...] -- CMD
+#                                         (run CMD in the controller container, with options)
 # The venv of MINOR is build/core/MINOR/venv, rebuilt when its requirements file changes.
 # Releases that run on this machine's Python 3.11 run here; newer ones (ansible-core 2.20 and
 # later need Python >= 3.12) run in a controller container made from the Debian 13 test-host
@@ -27,9 +29,11 @@ python_of() { case $1 in 2.19) echo 3.11 ;; *) echo 3.13 ;; esac; }
 in_container() { [ "$(python_of "$1")" != 3.11 ]; }
 
 # The controller image: the trixie test host plus venv, git (ansible-test), shellcheck (for the
-# test of that name) and xmllint (a unit test). Rebuilt when this recipe or the base changes.
+# test of that name), xmllint (a unit test), rsync (verify.yml and the scenarios' checks run it
+# on the controller) and podman as the client of this machine's podman
+# (tests/testbed/molecule-core.sh). Rebuilt when this recipe or the base changes.
 controller_image() {
-  local base=localhost/mirrorkit-debian:trixie packages="python3-venv git shellcheck libxml2-utils"
+  local base=localhost/mirrorkit-debian:trixie packages="python3-venv git shellcheck libxml2-utils rsync podman"
   local recipe have name
   recipe=$( { podman image inspect --format '{{.Id}}' "$base"; echo "$packages"; } | sha256sum | cut -c1-16)
   have=$(podman image inspect --format '{{ index .Labels "org.mirrorkit.recipe" }}' "$controller_image" 2>/dev/null || true)
@@ -43,7 +47,9 @@ controller_image() {
   podman rm -f "$name" > /dev/null
 }
 
-# Run a command in the controller container (or here, for the host's Python).
+# Run a command in the controller container (or here, for the host's Python); the array
+# controller_options adds options to its `podman run`.
+controller_options=()
 run_for() {
   local minor=$1; shift
   if ! in_container "$minor"; then "$@"; return; fi
@@ -55,7 +61,7 @@ run_for() {
   podman run --rm -v "$top:$top" -w "$top" \
     -v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro \
     -v "$core/pip.conf:/etc/pip.conf:ro" -e HOME="$home" -e PYTHONDONTWRITEBYTECODE=1 \
-    "$controller_image" "$@"
+    "${controller_options[@]}" "$controller_image" "$@"
 }
 
 # Make sure build/core/MINOR/venv holds what tests/requirements-core-MINOR.txt pins.
@@ -97,6 +103,14 @@ test_one() {
 # step.sh runs a program, not a function: the steps come back through --run.
 if [ "${1:-}" = --run ]; then
   shift; run_for "$@"; exit
+fi
+if [ "${1:-}" = --controller ]; then
+  minor=$2; shift 2
+  in_container "$minor" || { echo "ansible-core $minor runs on this machine, not in the controller container" >&2; exit 2; }
+  controller_image
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do controller_options+=("$1"); shift; done
+  [ "${1:-}" = -- ] || { echo "core-matrix.sh --controller: no -- before the command" >&2; exit 2; }
+  shift; run_for "$minor" "$@"; exit
 fi
 if [ "${1:-}" = --venv ]; then
   ensure_venv "$2" >&2

@@ -8,13 +8,16 @@
 # longer than one (default and fleet together: 1,501 s, one after the other: 1,337 s, both
 # through podman exec, before the nsenter connection), so `make molecule` uses one lane; a CI
 # runner with more cores can pass MOLECULE_LANES=N.
-# Usage: molecule-lanes.sh LANES LOG_DIR SCENARIO...
+# Usage: [MIRRORKIT_NEWEST_CORE_SCENARIO=S] molecule-lanes.sh LANES LOG_DIR SCENARIO...
 # Each scenario's whole output goes to LOG_DIR/<scenario>.log (with one lane, to the terminal
 # too); with more, a failed one's log is printed when every lane has ended. Every scenario
 # runs even after one failed; the exit status is 1 if any failed.
 set -uo pipefail
 lanes=$1 log_dir=$2; shift 2
 step=$(dirname "$0")/step.sh
+# This scenario runs with the newest supported ansible-core (tests/testbed/molecule-core.sh);
+# the others with .venv's, the oldest. Empty: every scenario with .venv's.
+newest_core_scenario=${MIRRORKIT_NEWEST_CORE_SCENARIO:-}
 
 # Seconds each scenario took in a full `make test` (nsenter connection): only used to balance
 # the lanes (longest first, each to the lane with the least work so far). A scenario missing
@@ -39,15 +42,19 @@ while read -r _ scenario; do
 done < <(for s in "$@"; do echo "${seconds[$s]:-300} $s"; done | sort -rn)
 
 run_lane() {
-  local scenario
+  local scenario run core
   for scenario in "$@"; do
     rm -f "$log_dir/$scenario.failed"
+    run="molecule test -s" core=""
+    if [ "$scenario" = "$newest_core_scenario" ]; then
+      run="$(dirname "$0")/molecule-core.sh" core=", newest ansible-core"
+    fi
     # step.sh's start and end lines reach the terminal; molecule's output goes to the log.
-    # shellcheck disable=SC2016  # $1 to $3 are the inner shell's arguments
-    if ! "$step" --name "molecule/$scenario" "molecule scenario '$scenario' (create, check, converge, idempotence, verify, destroy; log: $log_dir/$scenario.log)" \
-        bash -o pipefail -c 'if [ "$3" = 1 ]; then molecule test -s "$1" < /dev/null 2>&1 | tee "$2";
-                             else molecule test -s "$1" > "$2" 2>&1 < /dev/null; fi' \
-          _ "$scenario" "$log_dir/$scenario.log" "$lanes"; then
+    # shellcheck disable=SC2016  # $1 to $4 are the inner shell's arguments
+    if ! "$step" --name "molecule/$scenario" "molecule scenario '$scenario' (create, check, converge, idempotence, verify, destroy$core; log: $log_dir/$scenario.log)" \
+        bash -o pipefail -c 'if [ "$3" = 1 ]; then $4 "$1" < /dev/null 2>&1 | tee "$2";
+                             else $4 "$1" > "$2" 2>&1 < /dev/null; fi' \
+          _ "$scenario" "$log_dir/$scenario.log" "$lanes" "$run"; then
       touch "$log_dir/$scenario.failed"
     fi
   done
