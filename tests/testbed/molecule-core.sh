@@ -27,7 +27,7 @@ core="$top/build/core"
 
 # The podman collection of .venv's Ansible package, which molecule's podman driver and the
 # scenarios' upstream hosts use; ansible-core alone carries no collections.
-podman_collection=$("$top/.venv/bin/python" -c 'import ansible_collections.containers.podman as p, os; print(os.path.dirname(p.__file__))')
+podman_collection=$("$top/.venv/bin/python" -c 'import ansible_collections.containers.podman as p; print(list(p.__path__)[0])')
 extra="$core/collections"
 if ! diff -rq "$podman_collection" "$extra/ansible_collections/containers/podman" > /dev/null 2>&1; then
   rm -rf "$extra/ansible_collections/containers/podman"

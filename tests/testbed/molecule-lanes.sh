@@ -18,6 +18,7 @@ step=$(dirname "$0")/step.sh
 # This scenario runs with the newest supported ansible-core (tests/testbed/molecule-core.sh);
 # the others with .venv's, the oldest. Empty: every scenario with .venv's.
 newest_core_scenario=${MIRRORKIT_NEWEST_CORE_SCENARIO:-}
+newest_core=$(sed -n 's/^ansible-core==//p' "$(find "$(dirname "$0")/.." -maxdepth 1 -name 'requirements-core-*.txt' | sort -V | tail -1)")
 
 # Seconds each scenario took in a full `make test` (nsenter connection): only used to balance
 # the lanes (longest first, each to the lane with the least work so far). A scenario missing
@@ -42,16 +43,17 @@ while read -r _ scenario; do
 done < <(for s in "$@"; do echo "${seconds[$s]:-300} $s"; done | sort -rn)
 
 run_lane() {
-  local scenario run core
+  local scenario run core name
   for scenario in "$@"; do
     rm -f "$log_dir/$scenario.failed"
-    run="molecule test -s" core=""
+    run="molecule test -s" core="" name="molecule/$scenario"
     if [ "$scenario" = "$newest_core_scenario" ]; then
-      run="$(dirname "$0")/molecule-core.sh" core=", newest ansible-core"
+      run="$(dirname "$0")/molecule-core.sh" core=", with ansible-core $newest_core"
+      name="molecule/$scenario (ansible-core $newest_core)"
     fi
     # step.sh's start and end lines reach the terminal; molecule's output goes to the log.
     # shellcheck disable=SC2016  # $1 to $4 are the inner shell's arguments
-    if ! "$step" --name "molecule/$scenario" "molecule scenario '$scenario' (create, check, converge, idempotence, verify, destroy$core; log: $log_dir/$scenario.log)" \
+    if ! "$step" --name "$name" "molecule scenario '$scenario' (create, check, converge, idempotence, verify, destroy$core; log: $log_dir/$scenario.log)" \
         bash -o pipefail -c 'if [ "$3" = 1 ]; then $4 "$1" < /dev/null 2>&1 | tee "$2";
                              else $4 "$1" > "$2" 2>&1 < /dev/null; fi' \
           _ "$scenario" "$log_dir/$scenario.log" "$lanes" "$run"; then

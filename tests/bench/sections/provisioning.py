@@ -20,6 +20,9 @@ FULL = {"fresh_runs": 3}
 SMOKE = {"fresh_runs": 1}
 FLEET = ("bench-p1.example.test", "bench-p2.example.test", "bench-p3.example.test")
 FRESH = "bench-fresh.example.test"  # the further fresh one-host converges (the first is the mirror's)
+# The everyday run that changes nothing, over SSH with pipelining, must stay under this: every
+# task that asks the host costs a round trip, so the roles ask little.
+NO_CHANGE_TARGET_S = 15
 
 
 def mirrors_changed(recap) -> int:
@@ -127,11 +130,11 @@ def report(page, d):
         page.add("| 3 at once | podman exec | %s | %s | %s |" % (
             spread(d["three"]["fresh"]), spread(d["three"]["again"]), ", ".join(str(c) for c in d["three"]["changed"])))
     judged = one.get("again_ssh", one["again"])
-    ok_time = judged["median"] < 30
+    ok_time = judged["median"] < NO_CHANGE_TARGET_S
     ok_changed = all(c == 0 for k in ("one", "three") if k in d
                      for field in ("changed", "changed_ssh") for c in d[k].get(field, []))
-    page.add("", "Targets: no-change run under 30 s for one host%s: %s s — %s; no task changed in a second run: %s."
-             % (" (over SSH, as admins run it)" if "again_ssh" in one else "", num(judged["median"]),
+    page.add("", "Targets: no-change run under %d s for one host%s: %s s — %s; no task changed in a second run: %s."
+             % (NO_CHANGE_TARGET_S, " (over SSH, as admins run it)" if "again_ssh" in one else "", num(judged["median"]),
                 "**met**" if ok_time else "**not met**", "**met**" if ok_changed else "**not met**"))
     if "again_ssh" in one:
         page.add("Over podman exec the same run takes %s s: the transport of the test hosts, not the"
