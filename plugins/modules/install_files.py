@@ -38,18 +38,18 @@ options:
         description: The directory. Missing parents are created with mode C(0755) and root as owner.
         type: path
         required: true
+      mode:
+        description: Its permissions in octal, as a string (V("0750")).
+        type: str
+        default: "0755"
       owner:
-        description: Its owner, by name.
+        description: The user that owns it, by name.
         type: str
         default: root
       group:
         description: Its group, by name.
         type: str
         default: root
-      mode:
-        description: Its permissions in octal, as a string (V("0755")).
-        type: str
-        default: "0755"
   files:
     description: Text files and their content.
     type: list
@@ -64,18 +64,20 @@ options:
         description: The whole content of the file, as text (written as UTF-8). Required unless
           O(files[].state=absent).
         type: str
+      mode:
+        description: Its permissions in octal, as a string (V("0600")).
+        type: str
+        default: "0644"
       owner:
-        description: Its owner, by name.
+        description: >-
+          The user that owns it, by name. In check mode a user the host does not have yet (made
+          by an earlier task of the run) counts as a change, not as an error.
         type: str
         default: root
       group:
-        description: Its group, by name.
+        description: Its group, by name; like O(files[].owner) in check mode.
         type: str
         default: root
-      mode:
-        description: Its permissions in octal, as a string (V("0644")).
-        type: str
-        default: "0644"
       validate:
         description:
           - A command that checks a new content before it is installed; C(%s) stands for the
