@@ -58,7 +58,11 @@ class Page:
 
     @property
     def console_errors(self):
-        return [entry["message"] for entry in self.console if entry.get("level") == "SEVERE"]
+        # The browser asks for /favicon.ico by itself when a page names no icon; a mirror
+        # need not have one, and the page did not ask for it.
+        implicit = origin(self.url) + "/favicon.ico "
+        return [entry["message"] for entry in self.console
+                if entry.get("level") == "SEVERE" and not entry["message"].startswith(implicit)]
 
     @property
     def foreign_requests(self):
