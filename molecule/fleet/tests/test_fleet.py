@@ -96,9 +96,9 @@ def check_fleet_report(path, browser, screenshot, skipped=()):
         assert age_cell.get_attribute("class") == "age " + ("stale" if age > MAX_AGE else "fresh")
         assert age_cell.text == fact["age"]["text"]
         # The bar as the browser laid it out: its fill against the bar's two thresholds.
-        bar = age_cell.find_element("css selector", ".bar").size["width"]
+        bar_width = age_cell.find_element("css selector", ".bar").size["width"]
         fill = age_cell.find_element("css selector", ".bar .fill").size["width"]
-        assert abs(fill / bar - min(age / (2 * MAX_AGE), 1.0)) < 0.02, (mirror, fill, bar, age)
+        assert abs(fill / bar_width - min(age / (2 * MAX_AGE), 1.0)) < 0.02, (mirror, fill, bar_width, age)
     summary = page.find("#summary")
     failing = sum(1 for m in facts["mirrors"] if m["result"] == "fail")
     assert (summary.get_attribute("data-pass"), summary.get_attribute("data-fail")) == (str(3 - failing), str(failing))
