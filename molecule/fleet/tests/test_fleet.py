@@ -5,9 +5,11 @@
 
 Runs the installed collection's playbooks against the molecule inventory, the way an admin
 would. The order matters: the healthy fleet first, then two mirrors are broken (one's sync
-made stale, another's listing of releases/ turned off) and put right again afterwards.
+made stale, another's listing of releases/ turned off) and put right again afterwards. Both
+verify runs write the fleet report, which a real browser then reads (tests/browser/).
 """
 
+import datetime
 import json
 import os
 import pathlib
@@ -18,6 +20,8 @@ import time
 
 import pytest
 
+from browser import SCREENSHOTS
+
 MIRRORS = ["fleet-mirror1.example.test", "fleet-mirror2.example.test", "fleet-mirror3.example.test"]
 STALE = MIRRORS[1]
 UNLISTED = MIRRORS[2]
@@ -26,6 +30,10 @@ STATUS = "/var/lib/gentoo-mirror/status.json"
 # The module checks cost time and are proven on the healthy fleet; the runs against the
 # broken fleet leave them out.
 QUICK = ["-e", '{"gentoo_mirror_verify_bandwidth": false, "gentoo_mirror_verify_limits": false}']
+# The checks the quick runs leave out (the report shows them as skipped).
+QUICK_SKIPPED = ("bandwidth upstream", "bandwidth to users", "connection limits")
+# The age the checks allow: the policy's 4 h between syncs and the verify role's 2 h allowance.
+MAX_AGE = 6 * 3600
 
 
 def playbook(name, *extra, timeout=600):
@@ -42,6 +50,62 @@ def podman(container, *args, stdin=None):
     return result.stdout
 
 
+def releases_listed(mirror):
+    """Whether the mirror's nginx lists releases/ (autoindex on in its location)."""
+    site = podman(mirror, "sh", "-c", "grep -rl 'location /releases/' /etc/nginx/ | head -n 1").strip()
+    return re.search(r"location /releases/ \{\s*autoindex on;", podman(mirror, "cat", site)) is not None
+
+
+def expected_cells(mirror, checks, checked, skipped=()):
+    """Each check's result as the host's own state says it must be, at the time verify checked."""
+    stamp = int(podman(mirror, "cat", ROOT + "/distfiles/timestamp.mirmon").split()[0])
+    status = json.loads(podman(mirror, "cat", STATUS))
+    cells = {check: ("skip" if check in skipped else "ok") for check in checks}
+    if checked - stamp > MAX_AGE:
+        cells["timestamp.mirmon"] = "fail"
+    if status["result"] != "success" or checked - status["end_timestamp"] > MAX_AGE:
+        cells["last sync"] = "fail"
+    if not releases_listed(mirror):
+        cells["listing releases/"] = "fail"
+    return cells, checked - stamp
+
+
+def check_fleet_report(path, browser, screenshot, skipped=()):
+    """The report's JSON and what the browser shows match each mirror's real state; the page
+    has no console error and makes no request beyond itself. Returns the JSON."""
+    facts = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    page = browser.open(path.as_uri())
+    assert page.console_errors == [], page.console_errors
+    assert page.foreign_requests == [] and page.requests == [path.as_uri()], page.requests
+    assert [m["name"] for m in facts["mirrors"]] == MIRRORS
+    assert [tr.get_attribute("data-mirror") for tr in page.find_all("tr[data-mirror]")] == MIRRORS
+    assert [th.get_attribute("data-check") for th in page.find_all("thead th[data-check]")] == facts["checks"]
+    for mirror, fact in zip(MIRRORS, facts["mirrors"]):
+        checked = datetime.datetime.fromisoformat(fact["checked"]).timestamp()
+        cells, age = expected_cells(mirror, facts["checks"], checked, skipped)
+        result = "fail" if "fail" in cells.values() else "pass"
+        assert {check: cell["result"] for check, cell in fact["checks"].items()} == cells, mirror
+        assert (fact["result"], fact["age"]["seconds"]) == (result, age), mirror
+        row = page.find('tr[data-mirror="%s"]' % mirror)
+        shown = {td.get_attribute("data-check"): td.get_attribute("class")
+                 for td in row.find_elements("css selector", "td[data-check]")}
+        assert shown == cells, mirror
+        assert row.find_element("css selector", "td.result").text == result.upper()
+        age_cell = row.find_element("css selector", "td.age")
+        assert float(age_cell.get_attribute("data-age-seconds")) == age
+        assert age_cell.get_attribute("class") == "age " + ("stale" if age > MAX_AGE else "fresh")
+        assert age_cell.text == fact["age"]["text"]
+        # The bar as the browser laid it out: its fill against the bar's two thresholds.
+        bar_width = age_cell.find_element("css selector", ".bar").size["width"]
+        fill = age_cell.find_element("css selector", ".bar .fill").size["width"]
+        assert abs(fill / bar_width - min(age / (2 * MAX_AGE), 1.0)) < 0.02, (mirror, fill, bar_width, age)
+    summary = page.find("#summary")
+    failing = sum(1 for m in facts["mirrors"] if m["result"] == "fail")
+    assert (summary.get_attribute("data-pass"), summary.get_attribute("data-fail")) == (str(3 - failing), str(failing))
+    assert browser.screenshot(screenshot) == SCREENSHOTS / ("%s.png" % screenshot)
+    return facts
+
+
 def xmllint_format(path):
     return subprocess.run(["xmllint", "--format", str(path)], capture_output=True, text=True, check=True).stdout
 
@@ -51,8 +115,18 @@ def outdir(tmp_path_factory):
     return tmp_path_factory.mktemp("inclusion-requests")
 
 
-def test_verify_passes_for_the_healthy_fleet():
-    rc, out = playbook("verify")
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """Where the verify runs write their fleet reports."""
+    return tmp_path_factory.mktemp("fleet-reports")
+
+
+def report_option(reports, name):
+    return ["-e", "gentoo_mirror_verify_report=%s" % (reports / ("%s.html" % name))]
+
+
+def test_verify_passes_for_the_healthy_fleet(reports):
+    rc, out = playbook("verify", *report_option(reports, "healthy"))
     assert rc == 0, out
     assert "3 mirror(s) checked: 3 pass, 0 fail" in out, out
     for mirror in MIRRORS:
@@ -67,6 +141,12 @@ def test_verify_passes_for_the_healthy_fleet():
     # Checking changes nothing, on the mirrors or on the controller.
     for mirror in MIRRORS:
         assert re.search(r"%s\s*: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0" % re.escape(mirror), out), out
+
+
+def test_fleet_report_of_the_healthy_fleet(reports, browser):
+    facts = check_fleet_report(reports / "healthy.html", browser, "fleet-report-healthy")
+    assert {m["result"] for m in facts["mirrors"]} == {"pass"}
+    assert {m["age"]["state"] for m in facts["mirrors"]} == {"fresh"}
 
 
 def test_inclusion_request_for_every_passing_mirror(outdir):
@@ -151,8 +231,8 @@ def broken_fleet():
     podman(UNLISTED, "sh", "-c", "cat > %s && nginx -t -q && nginx -s reload" % site, stdin=old_site)
 
 
-def test_verify_fails_naming_the_stale_sync_and_the_missing_listing(broken_fleet):
-    rc, out = playbook("verify", *QUICK)
+def test_verify_fails_naming_the_stale_sync_and_the_missing_listing(broken_fleet, reports):
+    rc, out = playbook("verify", *QUICK, *report_option(reports, "broken"))
     assert rc != 0, out
     assert "3 mirror(s) checked: 1 pass, 2 fail" in out, out
     assert "fleet-mirror1.example.test: PASS" in out, out
@@ -166,6 +246,18 @@ def test_verify_fails_naming_the_stale_sync_and_the_missing_listing(broken_fleet
     assert "fleet-mirror1.example.test: " + "timestamp" not in out
 
 
+def test_fleet_report_shows_each_failure_in_its_cell(broken_fleet, reports, browser):
+    facts = check_fleet_report(reports / "broken.html", browser, "fleet-report", skipped=QUICK_SKIPPED)
+    by_name = {m["name"]: m for m in facts["mirrors"]}
+    assert [m["result"] for m in facts["mirrors"]] == ["pass", "fail", "fail"]
+    assert sorted(c for c, cell in by_name[STALE]["checks"].items() if cell["result"] == "fail") == [
+        "last sync", "timestamp.mirmon"]
+    assert by_name[STALE]["age"]["state"] == "stale"
+    assert [c for c, cell in by_name[UNLISTED]["checks"].items() if cell["result"] == "fail"] == ["listing releases/"]
+    assert by_name[UNLISTED]["failures"] == [
+        "listing releases/ (http): HTTP 403 (directory listing turned off?)"]
+
+
 def test_inclusion_request_refuses_the_failing_mirrors(broken_fleet, outdir):
     rc, out = playbook("inclusion_request", "-e", "gentoo_mirror_inclusion_dir=%s" % outdir, *QUICK)
     assert rc != 0, out
@@ -177,6 +269,18 @@ def test_inclusion_request_refuses_the_failing_mirrors(broken_fleet, outdir):
     assert "%s: listing releases/ (http) FAILED" % UNLISTED in out
     assert (outdir / "fleet-mirror1.example.test.txt").exists()
     assert (outdir / "fleet-mirror1.example.test.distfiles.xml").exists()
+
+
+def test_a_report_path_it_cannot_take_is_refused_before_any_check(tmp_path):
+    rc, out = playbook("verify", "--limit", MIRRORS[0], "-e",
+                       "gentoo_mirror_verify_report=%s" % (tmp_path / "missing" / "fleet.html"))
+    assert rc != 0, out
+    # The setting, what it takes and the value given, in the error.
+    assert ("gentoo_mirror_verify_report must be empty (no report) or the path of an HTML file ending in .html "
+            "in a directory that exists on the controller; got") in out, out
+    assert str(tmp_path / "missing" / "fleet.html") in out, out
+    assert "Fetch distfiles/timestamp.mirmon" not in out, out
+    assert not (tmp_path / "missing").exists()
 
 
 def test_xmllint_is_available():

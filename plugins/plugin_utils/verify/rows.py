@@ -8,7 +8,8 @@ A row is one check over one protocol::
 
     {"check": "timestamp.mirmon", "protocol": "http", "result": "ok", "detail": "..."}
 
-``result`` is ``ok``, ``warn`` (passes, below a recommendation), ``fail`` or ``skip``.
+``result`` is ``ok``, ``warn`` (passes, below a recommendation), ``fail`` or ``skip``. A check
+may add facts of its own for the fleet report (the timestamp check: ``age_seconds``).
 """
 
 from __future__ import annotations

@@ -20,14 +20,25 @@ from ansible_collections.mirrorkit.gentoo.plugins.plugin_utils.verify.rows impor
 CHECK = "timestamp.mirmon"
 
 
-def judge_timestamp(text, now, max_age_seconds):
-    """(result, detail) for the content of distfiles/timestamp.mirmon."""
+def _stamp(text):
+    """(UNIX time, first line) of distfiles/timestamp.mirmon; the time None when unreadable."""
     first = to_text(text or "").strip().splitlines()
     first = first[0].strip() if first else ""
     match = re.match(r"^(\d{9,})\b", first)
-    if not match:
+    return (int(match.group(1)) if match else None), first
+
+
+def timestamp_age(text, now):
+    """Seconds since distfiles/timestamp.mirmon was written (the tree's age), or None."""
+    stamp = _stamp(text)[0]
+    return None if stamp is None else float(now) - stamp
+
+
+def judge_timestamp(text, now, max_age_seconds):
+    """(result, detail) for the content of distfiles/timestamp.mirmon."""
+    stamp, first = _stamp(text)
+    if stamp is None:
         return FAIL, "first line is not a UNIX timestamp: %r" % first[:40]
-    stamp = int(match.group(1))
     old = float(now) - stamp
     if old > max_age_seconds:
         return FAIL, "stale: %s old (written %s), threshold %s" % (age(old), iso(stamp), age(max_age_seconds))
@@ -35,6 +46,12 @@ def judge_timestamp(text, now, max_age_seconds):
         return WARN, "%s in the future (written %s): clocks of the controller and upstream disagree" % (
             age(-old), iso(stamp))
     return OK, "%s old (written %s), threshold %s" % (age(max(old, 0)), iso(stamp), age(max_age_seconds))
+
+
+def _with_age(one, text, now):
+    # The fleet report draws the tree's age from it (verify/fleet_report.py).
+    one["age_seconds"] = timestamp_age(text, now)
+    return one
 
 
 def judge(raw, settings, now):
@@ -48,7 +65,8 @@ def judge(raw, settings, now):
         if problem:
             rows.append(row(CHECK, proto, FAIL, "distfiles/timestamp.mirmon: " + problem))
             continue
-        rows.append(row(CHECK, proto, *judge_timestamp(result.get("content"), now, max_age)))
+        rows.append(_with_age(row(CHECK, proto, *judge_timestamp(result.get("content"), now, max_age)),
+                              result.get("content"), now))
     if settings.get("rsync"):
         fetched = raw.get("timestamp_rsync") or {}
         if skipped(fetched):
@@ -58,5 +76,5 @@ def judge(raw, settings, now):
         else:
             text = decode_slurp(raw.get("timestamp_rsync_file") or {})
             verdict, detail = judge_timestamp(text, now, max_age) if text is not None else (FAIL, "fetched but unreadable")
-            rows.append(row(CHECK, "rsync", verdict, detail))
+            rows.append(_with_age(row(CHECK, "rsync", verdict, detail), text, now))
     return rows
