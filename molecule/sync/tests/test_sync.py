@@ -513,10 +513,12 @@ PASSWORD = "mk-test-Pw-7319"
 
 def test_login_and_exclude_historical_after_a_second_converge():
     assert mirror("test -d %s/releases/historical" % ROOT, check=False).returncode == 0
+    # The same converge switches the status page off (checked by the next test): no extra run.
     proc = converge("gentoo_mirror_exclude_historical=true",
                     "gentoo_mirror_upstream=rsync://sync-upstream/gentoo-auth/",
                     "gentoo_mirror_upstream_user=mirror42",
-                    "gentoo_mirror_upstream_password=" + PASSWORD)
+                    "gentoo_mirror_upstream_password=" + PASSWORD,
+                    json.dumps({"gentoo_mirror_status": False}))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert PASSWORD not in proc.stdout + proc.stderr
 
@@ -535,6 +537,28 @@ def test_login_and_exclude_historical_after_a_second_converge():
     assert mirror("test -e %s/releases/historical" % ROOT, check=False).returncode != 0
     assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT, exclude=["releases/historical"])
     assert st["files_deleted"] > 0
+
+
+def http_status(path):
+    """The HTTP status nginx on the mirror answers for path (asked on the mirror itself)."""
+    return mirror("python3 -c \"import sys, urllib.request, urllib.error\ntry:\n print(urllib.request.urlopen("
+                  "'http://127.0.0.1' + sys.argv[1], timeout=10).status)\nexcept urllib.error.HTTPError as e:\n"
+                  " print(e.code)\" %s" % path).stdout.strip()
+
+
+def test_status_page_off_serves_and_keeps_nothing_of_it():
+    """gentoo_mirror_status false (the converge above): /status/ answers 404, the page, its units,
+    its configuration and the sync service's drop-in are gone, and a sync runs without it."""
+    for path in ("/status/", "/status/status.json", "/status/index.html", "/status/traffic/"):
+        assert http_status(path) == "404", path
+    gone = ["/var/www/gentoo-mirror-status", "/etc/gentoo-mirror/status.conf", "/etc/gentoo-mirror/traffic.conf",
+            "/etc/systemd/system/gentoo-mirror-status-page.service", "/etc/systemd/system/gentoo-mirror-traffic.timer",
+            "/etc/systemd/system/gentoo-mirror-sync.service.d/gentoo-mirror-status.conf",
+            "/usr/local/lib/gentoo-mirror-status"]
+    assert mirror("ls -d %s 2>/dev/null; true" % " ".join(gone)).stdout == ""
+    assert "gentoo-mirror-status" not in mirror("systemctl show -p OnSuccess,OnFailure gentoo-mirror-sync.service").stdout
+    assert "gentoo-mirror-status" not in mirror("cat /etc/nginx/gentoo-mirror/sites.conf").stdout
+    assert mirror("systemctl list-timers --all --no-pager").stdout.count("gentoo-mirror-traffic") == 0
 
 
 def test_wrong_password_fails_at_once_without_retries():
@@ -584,3 +608,20 @@ def test_initial_sync_none_leaves_it_to_the_timer_and_start_does_not_wait():
     assert converge().returncode == 0
     assert start_sync().returncode == 0, last_journal()
     assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT)
+
+
+def test_status_page_is_back_with_the_defaults_and_shows_the_last_sync():
+    """The converge to the defaults above switched the page on again: served, and rendered by the
+    sync service's last run (history kept in the state directory while the page was off)."""
+    assert http_status("/status/") == "200"
+    st = status()
+    end = datetime.datetime.fromtimestamp(st["end_timestamp"], IST).isoformat(timespec="seconds")
+    for dummy in range(60):  # systemd starts the renderer once the sync service has stopped
+        page = json.loads(mirror("python3 -c \"import urllib.request; print(urllib.request.urlopen("
+                                 "'http://127.0.0.1/status/status.json').read().decode())\"").stdout)
+        if page["last_sync_end"] == end:
+            break
+        time.sleep(0.5)
+    assert page["result"] == st["result"] == "success"
+    assert page["last_sync_end"] == end
+    assert len(page["history"]) > 5
