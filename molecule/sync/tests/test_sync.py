@@ -210,15 +210,21 @@ def converge(*extra):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, check=False)
 
 
+def sync_unit_and_config_checksums():
+    """The sync units, their drop-ins (the status page's) and the sync configuration."""
+    return mirror("find /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf -type f "
+                  "-exec sha256sum {} + | sort").stdout
+
+
 def test_schedule_with_fewer_than_six_runs_a_day_is_refused_before_anything_changes():
-    before = mirror("sha256sum /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf").stdout
+    before = sync_unit_and_config_checksums()
     proc = converge(json.dumps({"gentoo_mirror_sync_schedule": "*-*-* 00/8:00:00"}))
     assert proc.returncode != 0
     assert re.search(r'gentoo_mirror_sync_schedule=\\?"\*-\*-\* 00/8:00:00\\?" is not allowed',
                      proc.stdout + proc.stderr), proc.stdout[-3000:]
     assert "6 runs a day at 00, 04, 08, 12, 16 and 20" in proc.stdout + proc.stderr
     assert "changed=0" in proc.stdout
-    assert mirror("sha256sum /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf").stdout == before
+    assert sync_unit_and_config_checksums() == before
 
 
 def test_service_hardening_exposure():
