@@ -16,9 +16,12 @@ import http.client
 import json
 import os
 import re
+import runpy
 import ssl
 import subprocess
 import time
+
+import yaml
 
 from conftest import (HTTPS_PORT, MIRROR, PASSWORD, ROOT, RSYNC_URL, STATE, http_get, last_journal, mirror,
                       repo_dir, rsync_client, start_sync, status, upstream, wait_until)
@@ -50,10 +53,10 @@ def text_of(page, element_id):
 
 
 def local_iso(ts):
-    """As the mirror writes times (its local zone; the faults mirror runs in UTC)."""
-    offset = int(mirror("date +%z").stdout.strip()[:3]) * 3600
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone(datetime.timedelta(seconds=offset))).isoformat(
-        timespec="seconds")
+    """As the mirror writes times: in its local zone, with its UTC offset."""
+    zone = mirror("date +%z").stdout.strip()
+    offset = datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])) * (-1 if zone[0] == "-" else 1)
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone(offset)).isoformat(timespec="seconds")
 
 
 def page_after_last_run():
@@ -80,7 +83,8 @@ def test_status_page_served_over_http_matches_the_mirror():
     assert facts["last_success_end"] == local_iso(st["last_success_timestamp"])
     generated = datetime.datetime.fromisoformat(facts["generated"]).timestamp()
     assert abs(facts["tree_age_seconds"] - (generated - st["last_success_timestamp"])) <= 1
-    assert facts["max_age_seconds"] == 4 * 3600
+    policy = runpy.run_path(os.path.join(repo_dir(), "plugins", "module_utils", "policy.py"))["POLICY"]
+    assert facts["max_age_seconds"] == policy["sync_interval_hours"] * 3600
     assert (facts["tree_bytes"], facts["tree_files"]) == tree_facts()
     assert facts["upstream"] == "rsync://faults-upstream/gentoo-auth/"
     assert facts["consecutive_failures"] == st["consecutive_failures"] == 0
@@ -130,14 +134,15 @@ def node_exporter_series():
         match = re.match(r"^(gentoo_mirror_sync_\w+)\{(.*)\} (\S+)$", line)
         if match:
             labels = '%s,instance="%s",job="node"' % (match.group(2), NODE_EXPORTER)
-            series.append({"series": "%s{%s}" % (match.group(1), labels), "values": "%s x30" % match.group(3)})
+            # promtool's "axn" notation: a plain decimal (node_exporter may write 1.79e+09)
+            value = ("%f" % float(match.group(3))).rstrip("0").rstrip(".")
+            series.append({"series": "%s{%s}" % (match.group(1), labels), "values": "%sx30" % value})
     return series
 
 
 def promtool_alerts(tmp_path, series, expected):
     """promtool test rules with the collection's rules on `series`: each alert of `expected`
     ({alertname: [labels]}) fires at minute 5 with those labels, the others stay silent."""
-    import yaml  # pylint: disable=import-outside-toplevel
     rules = yaml.safe_load(open(os.path.join(repo_dir(), RULES), encoding="utf-8"))["groups"][0]["rules"]
     cases = []
     for rule in rules:
@@ -181,7 +186,7 @@ def test_failed_sync_is_reported_by_the_page_the_metrics_and_an_alert(tmp_path):
         assert {"gentoo_mirror_sync_consecutive_failures", "gentoo_mirror_sync_filesystem_avail_bytes",
                 "gentoo_mirror_sync_max_age_seconds"} <= names
         failures = [s for s in series if s["series"].startswith("gentoo_mirror_sync_consecutive_failures{")]
-        assert failures[0]["values"].startswith("%d " % st["consecutive_failures"])
+        assert failures[0]["values"] == "%dx30" % st["consecutive_failures"]
         labels = {"instance": NODE_EXPORTER, "job": "node", "upstream": st["upstream"]}
         proc = promtool_alerts(tmp_path, series, {"GentooMirrorSyncFailed": [labels]})
         assert proc.returncode == 0 and "SUCCESS" in proc.stdout, proc.stdout + proc.stderr
