@@ -180,7 +180,7 @@ def build_facts(cfg, now, run=subprocess.run):
 
 def history_chart(history):
     """Inline SVG: one bar per run (height: duration), green for success, red otherwise."""
-    width, height, bar = 620, 120, 20
+    width, height, bar_width = 620, 120, 20
     longest = max([run["duration_seconds"] for run in history] + [1])
     parts = ['<svg id="history-chart" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
              'viewBox="0 0 %d %d" role="img" aria-label="The last %d syncs">'
@@ -192,7 +192,7 @@ def history_chart(history):
                      '<rect x="%d" y="%d" width="%d" height="%d"/></g>' % (
                          "run-success" if ok else "run-failure", html.escape(str(run["end"])),
                          html.escape(str(run["result"])), human_age(run["duration_seconds"]),
-                         human_bytes(run["bytes_transferred"]), i * (bar + 1), height - h, bar, h))
+                         human_bytes(run["bytes_transferred"]), i * (bar_width + 1), height - h, bar_width, h))
     parts.append('<line x1="0" y1="%d" x2="%d" y2="%d"/></svg>' % (height, width, height))
     return "".join(parts)
 
@@ -286,8 +286,8 @@ def main(argv=None, clock=time.time, run=subprocess.run):
     except OSError as exc:
         print("%s: cannot write the page into %s: %s" % (PROG, cfg["output_dir"], exc.strerror), file=sys.stderr)
         return 1
-    print("%s: %s, tree age %s, %d runs charted" % (PROG, facts["result"], human_age(facts["tree_age_seconds"]),
-                                                   len(facts["history"])))
+    print("%s: %s, tree age %s, %d runs charted"
+          % (PROG, facts["result"], human_age(facts["tree_age_seconds"]), len(facts["history"])))
     return 0
 
 
