@@ -69,7 +69,7 @@ $(SSLYZE_VENV)/.installed: tests/requirements-sslyze.txt
 	@touch $@
 
 host-deps:
-	@$(STEP) "checking host tools (podman, runc, debootstrap, rsync, curl, wget, lftp, xmllint, wrk, iperf3, shellcheck)" tests/testbed/host-deps.sh
+	@$(STEP) "checking host tools (podman, runc, debootstrap, rsync, curl, wget, lftp, xmllint, wrk, iperf3, shellcheck, promtool)" tests/testbed/host-deps.sh
 
 images: host-deps
 	@for suite in $(SUITES); do \
