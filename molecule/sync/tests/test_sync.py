@@ -617,4 +617,3 @@ def test_initial_sync_none_leaves_it_to_the_timer_and_start_does_not_wait():
     assert converge().returncode == 0
     assert start_sync().returncode == 0, last_journal()
     assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT)
-
