@@ -62,9 +62,15 @@ def local_iso(ts):
 def page_after_last_run():
     """The page once the renderer, which systemd starts when the sync service stops, has shown the
     last run."""
-    end = local_iso(status()["end_timestamp"])
-    return wait_until("the status page of the last run", lambda: (page_json()["last_sync_end"] == end and page_json()),
-                      seconds=30)
+    st = status()
+    # Two runs may end within one second: the run is known by its end, duration and result.
+    last = {"end": local_iso(st["end_timestamp"]), "duration_seconds": st["duration_seconds"],
+            "bytes_transferred": st["bytes_transferred"], "result": st["result"]}
+
+    def shown():
+        facts = page_json()
+        return facts["history"] and facts["history"][-1] == last and facts
+    return wait_until("the status page of the last run", shown, seconds=30)
 
 
 def tree_facts():
