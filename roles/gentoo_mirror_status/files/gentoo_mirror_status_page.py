@@ -8,8 +8,8 @@ Installed by mirrorkit.gentoo.gentoo_mirror_status as
 gentoo-mirror-status-page.service, which systemd starts after every run of the sync service
 (OnSuccess=/OnFailure=). Python 3 standard library only. It reads <state_dir>/status.json and
 <state_dir>/history.json (written by gentoo-mirror-sync), walks the tree for its size and file
-count, asks systemd-analyze when the schedule elapses next, and writes <output_dir>/status.json
-and <output_dir>/index.html, each through a temporary file and a rename. Only public facts
+count, asks systemd-analyze when the schedule elapses next, and writes <output_dir>/index.html
+and then <output_dir>/status.json, each through a temporary file and a rename. Only public facts
 leave: the upstream without its login, no path, no address.
 
 Exit status: 0 written, 2 bad usage or configuration, 1 could not write.
@@ -281,8 +281,9 @@ def main(argv=None, clock=time.time, run=subprocess.run):
         return 0
     facts = build_facts(cfg, clock(), run)
     try:
-        atomic_write(os.path.join(cfg["output_dir"], "status.json"), json.dumps(facts, indent=2) + "\n")
+        # The page first: once status.json shows a run, index.html shows it too.
         atomic_write(os.path.join(cfg["output_dir"], "index.html"), render_page(facts))
+        atomic_write(os.path.join(cfg["output_dir"], "status.json"), json.dumps(facts, indent=2) + "\n")
     except OSError as exc:
         print("%s: cannot write the page into %s: %s" % (PROG, cfg["output_dir"], exc.strerror), file=sys.stderr)
         return 1

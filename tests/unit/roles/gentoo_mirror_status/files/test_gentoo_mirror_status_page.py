@@ -200,3 +200,12 @@ def test_bad_configuration_is_refused(page, mirror, calendar, capsys, change, me
         json.dump(conf, handle)
     assert page.main(["--check-config", "--config", mirror["conf"]], run=calendar) == 2
     assert message in capsys.readouterr().err
+
+
+def test_page_is_written_before_its_data(page, mirror, calendar, monkeypatch):
+    """Whoever waits for status.json to show a run finds index.html showing it already."""
+    written = []
+    real = page.atomic_write
+    monkeypatch.setattr(page, "atomic_write", lambda path, text: (written.append(os.path.basename(path)), real(path, text)))
+    render(page, mirror, calendar)
+    assert written == ["index.html", "status.json"]
