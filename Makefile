@@ -36,7 +36,7 @@ export MIRRORKIT_SSLYZE := $(SSLYZE_VENV)/bin/sslyze
 
 .PHONY: help test demo demo-down venv host-deps images collection lint yamllint ansible-lint \
         sanity unit bench-smoke molecule bench clean demo-smoke test-steps core-matrix \
-        install-test sanity-tree
+        install-test sanity-tree promtool
 
 help:
 	@echo "make test       run every test (lint, sanity, unit, molecule scenarios: $(SCENARIOS)),"
@@ -53,7 +53,7 @@ test:
 	printf '\n\033[1m==> make test: time per step and scenario (%s)\033[0m\n' "$(TEST_TIMES)"; \
 	python3 tests/testbed/timing_table.py $(TEST_TIMES) $$(( $$(date +%s) - start )); exit $$rc
 
-test-steps: venv host-deps images collection lint core-matrix sanity-tree unit install-test $(GALAXY_STEPS) bench-smoke molecule demo-smoke
+test-steps: venv host-deps images collection lint promtool core-matrix sanity-tree unit install-test $(GALAXY_STEPS) bench-smoke molecule demo-smoke
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
@@ -69,7 +69,7 @@ $(SSLYZE_VENV)/.installed: tests/requirements-sslyze.txt
 	@touch $@
 
 host-deps:
-	@$(STEP) "checking host tools (podman, runc, debootstrap, rsync, curl, wget, lftp, xmllint, wrk, iperf3, shellcheck, chromium, chromedriver, certutil)" tests/testbed/host-deps.sh
+	@$(STEP) "checking host tools (podman, runc, debootstrap, rsync, curl, wget, lftp, xmllint, wrk, iperf3, shellcheck, chromium, chromedriver, certutil, promtool)" tests/testbed/host-deps.sh
 
 images: host-deps
 	@for suite in $(SUITES); do \
@@ -110,6 +110,14 @@ core-matrix: venv images collection
 # The collection installed through a requirements.yml from the tarball and from git, offline.
 install-test: venv collection
 	@$(STEP) "install through requirements.yml (tarball, git) into an empty path, without Galaxy" tests/testbed/install-test.sh
+
+# The alert rules the status role ships: valid (check rules), and each alert fires on the series
+# that should fire it and stays silent on a healthy one (test rules).
+PROMETHEUS_RULES := roles/gentoo_mirror_status/files/usr/local/share/gentoo-mirror/prometheus/gentoo-mirror.rules.yml
+promtool: host-deps
+	@$(STEP) "promtool check rules and test rules on the alert rules" bash -c '\
+	  promtool check rules $(PROMETHEUS_RULES) && \
+	  promtool test rules tests/unit/$(PROMETHEUS_RULES:.yml=.test.yml)'
 
 unit: venv
 	@$(STEP) "pytest unit tests" pytest -q tests/unit

@@ -90,6 +90,9 @@ EOT
   if [ -d "$roles_dir/gentoo_mirror_nginx" ]; then
     echo "  HTTP listing:  http://127.0.0.1:$http_port/releases/   (also /distfiles/, /snapshots/, /experimental/)"
   fi
+  if [ -d "$roles_dir/gentoo_mirror_status" ]; then
+    echo "  Status page:   http://127.0.0.1:$http_port/status/   (its data: /status/status.json, traffic: /status/traffic/)"
+  fi
   if [ -d "$roles_dir/gentoo_mirror_rsyncd" ]; then
     echo "  rsync module:  rsync rsync://127.0.0.1:$rsync_port/gentoo/"
   fi

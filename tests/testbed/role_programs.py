@@ -18,6 +18,8 @@ TOP = pathlib.Path(__file__).resolve().parents[2]
 ROLE_PROGRAMS = {
     'gentoo_mirror_sync': 'roles/gentoo_mirror_sync/files/gentoo_mirror_sync.py',
     'gentoo_mirror_rsyncd_guard': 'roles/gentoo_mirror_rsyncd/files/gentoo_mirror_rsyncd_guard.py',
+    'gentoo_mirror_status_page': 'roles/gentoo_mirror_status/files/gentoo_mirror_status_page.py',
+    'gentoo_mirror_traffic': 'roles/gentoo_mirror_status/files/gentoo_mirror_traffic.py',
 }
 
 

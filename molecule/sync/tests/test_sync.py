@@ -200,25 +200,34 @@ def test_timer_next_elapse_is_the_next_four_hour_mark_from_local_midnight():
     assert datetime.datetime.fromtimestamp(nxt, datetime.timezone.utc).minute == 30
 
 
-def converge(*extra):
-    """Run the scenario's converge playbook again with extra -e settings."""
+def converge(*extra, serving=False):
+    """Run the scenario's converge playbook again with extra -e settings; nginx and the status page
+    only with `serving` (the sync role's tests need neither, and each costs a converge's time)."""
     env = dict(os.environ)
     cmd = ["ansible-playbook", "-i", env["MOLECULE_INVENTORY_FILE"],
            os.path.join(env["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")]
+    if not serving:
+        cmd += ["-e", json.dumps({"mirrorkit_test_serving": False})]
     for item in extra:
         cmd += ["-e", item]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, check=False)
 
 
+def sync_unit_and_config_checksums():
+    """The sync units, their drop-ins (the status page's) and the sync configuration."""
+    return mirror("find /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf -type f "
+                  "-exec sha256sum {} + | sort").stdout
+
+
 def test_schedule_with_fewer_than_six_runs_a_day_is_refused_before_anything_changes():
-    before = mirror("sha256sum /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf").stdout
+    before = sync_unit_and_config_checksums()
     proc = converge(json.dumps({"gentoo_mirror_sync_schedule": "*-*-* 00/8:00:00"}))
     assert proc.returncode != 0
     assert re.search(r'gentoo_mirror_sync_schedule=\\?"\*-\*-\* 00/8:00:00\\?" is not allowed',
                      proc.stdout + proc.stderr), proc.stdout[-3000:]
     assert "6 runs a day at 00, 04, 08, 12, 16 and 20" in proc.stdout + proc.stderr
     assert "changed=0" in proc.stdout
-    assert mirror("sha256sum /etc/systemd/system/gentoo-mirror-sync.* /etc/gentoo-mirror/sync.conf").stdout == before
+    assert sync_unit_and_config_checksums() == before
 
 
 def test_service_hardening_exposure():
@@ -513,10 +522,12 @@ PASSWORD = "mk-test-Pw-7319"
 
 def test_login_and_exclude_historical_after_a_second_converge():
     assert mirror("test -d %s/releases/historical" % ROOT, check=False).returncode == 0
+    # The same converge switches the status page off (checked by the next test): no extra run.
     proc = converge("gentoo_mirror_exclude_historical=true",
                     "gentoo_mirror_upstream=rsync://sync-upstream/gentoo-auth/",
                     "gentoo_mirror_upstream_user=mirror42",
-                    "gentoo_mirror_upstream_password=" + PASSWORD)
+                    "gentoo_mirror_upstream_password=" + PASSWORD,
+                    json.dumps({"gentoo_mirror_status": False}), serving=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert PASSWORD not in proc.stdout + proc.stderr
 
@@ -535,6 +546,28 @@ def test_login_and_exclude_historical_after_a_second_converge():
     assert mirror("test -e %s/releases/historical" % ROOT, check=False).returncode != 0
     assert checksums(MIRROR, ROOT) == checksums(UPSTREAM, UP_ROOT, exclude=["releases/historical"])
     assert st["files_deleted"] > 0
+
+
+def http_status(path):
+    """The HTTP status nginx on the mirror answers for path (asked on the mirror itself)."""
+    return mirror("python3 -c \"import sys, urllib.request, urllib.error\ntry:\n print(urllib.request.urlopen("
+                  "'http://127.0.0.1' + sys.argv[1], timeout=10).status)\nexcept urllib.error.HTTPError as e:\n"
+                  " print(e.code)\" %s" % path).stdout.strip()
+
+
+def test_status_page_off_serves_and_keeps_nothing_of_it():
+    """gentoo_mirror_status false (the converge above): /status/ answers 404, the page, its units,
+    its configuration and the sync service's drop-in are gone, and a sync runs without it."""
+    for path in ("/status/", "/status/status.json", "/status/index.html", "/status/traffic/"):
+        assert http_status(path) == "404", path
+    gone = ["/var/www/gentoo-mirror-status", "/etc/gentoo-mirror/status.conf", "/etc/gentoo-mirror/traffic.conf",
+            "/etc/systemd/system/gentoo-mirror-status-page.service", "/etc/systemd/system/gentoo-mirror-traffic.timer",
+            "/etc/systemd/system/gentoo-mirror-sync.service.d/gentoo-mirror-status.conf",
+            "/usr/local/lib/gentoo-mirror-status"]
+    assert mirror("ls -d %s 2>/dev/null; true" % " ".join(gone)).stdout == ""
+    assert "gentoo-mirror-status" not in mirror("systemctl show -p OnSuccess,OnFailure gentoo-mirror-sync.service").stdout
+    assert "gentoo-mirror-status" not in mirror("cat /etc/nginx/gentoo-mirror/sites.conf").stdout
+    assert mirror("systemctl list-timers --all --no-pager").stdout.count("gentoo-mirror-traffic") == 0
 
 
 def test_wrong_password_fails_at_once_without_retries():

@@ -12,8 +12,6 @@ renewal tests replace the certificate, and test_tls_rename.py, which renames the
 
 import datetime
 import json
-import os
-import pathlib
 import re
 
 import pytest
@@ -26,12 +24,6 @@ HOSTNAME = "tls-mirror.example.test"
 PAGES = {"http": "http://%s:13080/status/" % HOSTNAME, "https": "https://%s:13443/status/" % HOSTNAME}
 STATE = "/var/lib/gentoo-mirror/status.json"
 UPSTREAM = "rsync://tls-pebble/gentoo/"
-# The page is made by the role gentoo_mirror_status (the mirror side of issue 19, written beside
-# this test); without it in the installed collection there is no page to read.
-STATUS_ROLE = pathlib.Path(os.environ.get("ANSIBLE_COLLECTIONS_PATH", "")) / "ansible_collections" / "mirrorkit" / \
-    "gentoo" / "roles" / "gentoo_mirror_status"
-pytestmark = pytest.mark.skipif(not STATUS_ROLE.is_dir(), reason="the collection has no status page yet "
-                                "(role gentoo_mirror_status, issue 19): nothing to read")
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,8 @@ start-up time is part of every no-change sync. One run:
 4. into an empty tree (the first sync), where nothing can be deleted, the dry run is left
    out and a listing of those two files (rsync --list-only) checks upstream instead;
 5. runs rsync for real (with --max-delete as a second guard), retrying transient failures;
-6. writes <state_dir>/status.json and <state_dir>/gentoo_mirror_sync.prom atomically and
+6. writes <state_dir>/status.json, <state_dir>/gentoo_mirror_sync.prom (with the free space of
+   the mirror's filesystem) and <state_dir>/history.json (the last 30 runs) atomically and
    prints one summary line.
 
 Text from upstream (its motd, rsync's messages) is printed with control characters escaped and
@@ -56,6 +57,8 @@ SECRET_FILE = "THIS-FILE-SHOULD-NOT-BE-PUBLIC.txt"
 HISTORICAL = "releases/historical"
 REQUIRED_UPSTREAM_FILES = ("layout.conf", "timestamp.mirmon")
 STATUS_FILE = "status.json"
+HISTORY_FILE = "history.json"
+HISTORY_LENGTH = 30
 METRICS_FILE = "gentoo_mirror_sync.prom"
 LOCK_FILE = "sync.lock"
 NO_SPACE = "No space left on device"
@@ -123,6 +126,9 @@ DEFAULTS = {
     # sync of 800 GiB at the policy's minimum of 5 Mbit/s takes about 16 days).
     "lock_stuck_after": 86400,
     "lock_stuck_after_first_sync": 1814400,
+    # The oldest the tree may be (seconds since the last successful sync) by the mirror policy,
+    # published as a metric for the alert rules; 0: not published.
+    "max_age_seconds": 0,
 }
 
 
@@ -169,7 +175,7 @@ def validate_config(raw):
     if not isinstance(cfg["extra_options"], list) or not all(
             isinstance(o, str) and o.startswith("-") for o in cfg["extra_options"]):
         raise ConfigError("extra_options must be a list of rsync options, each starting with '-'")
-    for key in ("timeout", "contimeout", "retries", "retry_delay", "retry_delay_max"):
+    for key in ("timeout", "contimeout", "retries", "retry_delay", "retry_delay_max", "max_age_seconds"):
         if not _is_int(cfg[key]) or cfg[key] < 0:
             raise ConfigError("%s must be a whole number >= 0" % key)
     for key in ("lock_stuck_after", "lock_stuck_after_first_sync"):
@@ -825,6 +831,32 @@ def build_status(result, previous):
     return status
 
 
+def filesystem_space(path):
+    """Size and free space (for unprivileged users) of the filesystem that holds path."""
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return {}
+    return {"filesystem_size_bytes": st.f_blocks * st.f_frsize,
+            "filesystem_avail_bytes": st.f_bavail * st.f_frsize}
+
+
+def read_history(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return []
+    return [entry for entry in data if isinstance(entry, dict)] if isinstance(data, list) else []
+
+
+def add_to_history(history, status):
+    """The last HISTORY_LENGTH runs, oldest first, with what the status page charts."""
+    entry = {key: status.get(key) or 0 for key in ("end_timestamp", "duration_seconds", "bytes_transferred")}
+    entry["result"] = status["result"]
+    return (history + [entry])[-HISTORY_LENGTH:]
+
+
 def _label(value):
     return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
@@ -860,6 +892,13 @@ def render_metrics(status):
            status["consecutive_failures"])
     metric("lock_held_seconds", "How long another process had held the lock when the last run "
            "found it stuck (0: not stuck).", status.get("lock_held_seconds") or 0)
+    metric("max_age_seconds", "The oldest the tree may be by the mirror policy (0: not set).",
+           status.get("max_age_seconds") or 0)
+    if "filesystem_size_bytes" in status:
+        metric("filesystem_size_bytes", "Size of the mirror's filesystem at the end of the last run.",
+               status["filesystem_size_bytes"])
+        metric("filesystem_avail_bytes", "Space left on the mirror's filesystem at the end of the "
+               "last run.", status["filesystem_avail_bytes"])
     return "\n".join(out) + "\n"
 
 
@@ -872,8 +911,11 @@ def _num(value):
 def write_reports(cfg, result):
     status_path = os.path.join(cfg["state_dir"], STATUS_FILE)
     status = build_status(result, read_status(status_path))
+    status.update(filesystem_space(cfg["root"]), max_age_seconds=cfg["max_age_seconds"])
     atomic_write(status_path, json.dumps(status, indent=2, sort_keys=True) + "\n")
     atomic_write(os.path.join(cfg["state_dir"], METRICS_FILE), render_metrics(status))
+    history_path = os.path.join(cfg["state_dir"], HISTORY_FILE)
+    atomic_write(history_path, json.dumps(add_to_history(read_history(history_path), status)) + "\n")
     return status
 
 

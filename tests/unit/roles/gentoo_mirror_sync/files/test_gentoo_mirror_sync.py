@@ -1117,3 +1117,58 @@ def test_upstream_motd_and_errors_are_printed_neutralised(gms, cfg, run, capsys,
         "(upstream refused or busy)): @ERROR: \\x1b[2Jcleared <0>screen in 12.5 s from rsync://upstream.example/gentoo/ "
         "(4 attempts)"]
     assert "\x1b" not in status_of(cfg)["message"]
+
+
+# ---------------------------------------------------------------------------------------
+# what the status page and the alert rules read: history, free space, the policy's age
+
+
+def history_of(cfg):
+    return json.load(open(os.path.join(cfg["state_dir"], "history.json"), encoding="utf-8"))
+
+
+def test_history_keeps_the_last_30_runs_oldest_first(gms, cfg, run):
+    for dummy in range(31):
+        run(scripted())
+    run(scripted(dry=(1, "")))
+    history = history_of(cfg)
+    assert len(history) == 30
+    assert [entry["result"] for entry in history[-2:]] == ["success", "failure"]
+    assert set(history[0]) == {"end_timestamp", "duration_seconds", "bytes_transferred", "result"}
+    assert history[-1]["duration_seconds"] == 12.5
+    assert [e["end_timestamp"] for e in history] == sorted(e["end_timestamp"] for e in history)
+
+
+def test_history_survives_a_damaged_file(gms, cfg, run):
+    with open(os.path.join(cfg["state_dir"], "history.json"), "w", encoding="utf-8") as handle:
+        handle.write("{not json")
+    run(scripted())
+    assert [entry["result"] for entry in history_of(cfg)] == ["success"]
+
+
+def test_metrics_say_free_space_and_the_policy_age(gms, cfg, run, monkeypatch):
+    class Space:
+        f_blocks, f_bavail, f_frsize = 1000, 50, 4096
+    monkeypatch.setattr(gms.os, "statvfs", lambda path: Space())
+    run(scripted(), config={"max_age_seconds": 14400})
+    text = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
+    assert re.search(r"^gentoo_mirror_sync_filesystem_size_bytes\{[^}]*\} 4096000$", text, re.M)
+    assert re.search(r"^gentoo_mirror_sync_filesystem_avail_bytes\{[^}]*\} 204800$", text, re.M)
+    assert re.search(r"^gentoo_mirror_sync_max_age_seconds\{[^}]*\} 14400$", text, re.M)
+    assert status_of(cfg)["filesystem_avail_bytes"] == 204800
+
+
+def test_metrics_leave_out_free_space_when_the_filesystem_cannot_be_read(gms, cfg, run, monkeypatch):
+    def fail(path):
+        raise OSError("gone")
+    monkeypatch.setattr(gms.os, "statvfs", fail)
+    run(scripted())
+    text = open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8").read()
+    assert "filesystem_avail_bytes" not in text
+    assert re.search(r"^gentoo_mirror_sync_max_age_seconds\{[^}]*\} 0$", text, re.M)
+
+
+@pytest.mark.parametrize("value", [-1, "4h", True, 1.5])
+def test_max_age_must_be_whole_seconds(gms, cfg, value):
+    with pytest.raises(gms.ConfigError, match="max_age_seconds must be a whole number >= 0"):
+        gms.validate_config(dict(cfg, max_age_seconds=value))
