@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: host_facts
 short_description: Read what the mirror roles need to know about a Debian host, in one call
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Reads the installed packages (C(dpkg-query)), whether IPv6 is usable, PID 1's hard limit of
     open files, the named users and groups, and the state of the named systemd units, and

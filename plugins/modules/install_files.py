@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: install_files
 short_description: Install several directories and small text files in one call to the host
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Brings directories and text files to the wanted content, owner, group and mode in one
     module run. M(ansible.builtin.template) and M(ansible.builtin.copy) make two calls to the
