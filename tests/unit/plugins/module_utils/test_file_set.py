@@ -130,4 +130,3 @@ def test_an_absent_file_is_removed_and_then_left_alone(tmp_path):
     entries = [dict(dest=str(stale), state='absent', owner=ME, group=MY_GROUP, mode=0o644)]
     assert converge(entries) == [str(stale)] and not stale.exists()
     assert file_set.changes(plan(entries)) == [] and converge(entries) == []
-
