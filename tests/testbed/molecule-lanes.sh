@@ -53,7 +53,7 @@ run_lane() {
     fi
     # step.sh's start and end lines reach the terminal; molecule's output goes to the log.
     # shellcheck disable=SC2016  # $1 to $4 are the inner shell's arguments
-    if ! "$step" --name "$name" "molecule scenario '$scenario' (create, check, converge, idempotence, verify, destroy$core; log: $log_dir/$scenario.log)" \
+    if ! "$step" --name "$name" "molecule scenario '$scenario' (its molecule.yml test sequence$core; log: $log_dir/$scenario.log)" \
         bash -o pipefail -c 'if [ "$3" = 1 ]; then $4 "$1" < /dev/null 2>&1 | tee "$2";
                              else $4 "$1" > "$2" 2>&1 < /dev/null; fi' \
           _ "$scenario" "$log_dir/$scenario.log" "$lanes" "$run"; then
