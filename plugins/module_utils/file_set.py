@@ -102,15 +102,21 @@ def plan_entry(entry):
     return plan_directory(entry) if 'path' in entry else plan_file(entry)
 
 
+def changing(plan):
+    """Whether the plan changes something."""
+    return bool(plan.get('create') or plan.get('write') or plan.get('remove') or plan['fix'])
+
+
 def changes(plans):
     """The plans that change something, in order."""
-    return [p for p in plans if p.get('create') or p.get('write') or p.get('remove') or p['fix']]
+    return [p for p in plans if changing(p)]
 
 
 def require_ids(plans, entries):
     """Fail for an owner or group the host does not know (a real run cannot set it)."""
     for plan, entry in zip(plans, entries):
-        if (plan.get('create') or plan.get('write') or plan['fix']) and (plan['uid'] is None or plan['gid'] is None):
+        # A file to remove needs no owner.
+        if changing(plan) and not plan.get('remove') and (plan['uid'] is None or plan['gid'] is None):
             raise FileSetError('%s: no user %r or no group %r on the host'
                                % (plan['path'], entry['owner'], entry['group']))
 
