@@ -1522,3 +1522,32 @@ def test_tier_defaults(gms):
 def test_bad_tier_settings_are_refused_naming_key_and_value(gms, raw, message):
     with pytest.raises(gms.ConfigError, match=re.escape(message)):
         gms.validate_config(raw)
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/rsync"), reason="needs the real rsync client")
+def test_the_real_rsync_on_a_closed_port_is_unreachable(gms, cfg, tmp_path, monkeypatch):
+    """No stand-in: rsync itself connects to a port nothing listens on (127.0.0.1:1)."""
+    monkeypatch.setattr(gms.subprocess, "Popen", REAL_POPEN)
+    path = tmp_path / "sync.conf"
+    path.write_text(json.dumps(dict(cfg, upstream="rsync://127.0.0.1:1/gentoo/", retries=0, contimeout=5,
+                                    upstream_label="tier-1 localhost")))
+    assert gms.main(["--config", str(path)]) == 1
+    st = status_of(cfg)
+    assert st["upstream_unreachable"] is True and st["rsync_exit_code"] == 10
+    assert st["message"].startswith("upstream tier-1 localhost unreachable: dry run failed: rsync exit 10")
+    assert "Connection refused" in st["message"]
+
+
+def test_a_stuck_lock_takes_the_request_away(gms, cfg, run, tmp_path):
+    """No run can start while the lock is stuck: a request left in place would make its path
+    unit start one failing run after another."""
+    run(scripted())
+    request = tmp_path / "sync.request"
+    request.write_text("")
+    fd = hold_lock(cfg, {"pid": os.getpid(), "start": 1000.0 - 2 * DAY, "proc_start": gms.proc_start_ticks()})
+    try:
+        assert run(scripted(), config={"request_file": str(request)})[0] == 4
+    finally:
+        os.close(fd)
+    assert not request.exists()
+    assert status_of(cfg)["triggered"] is True
