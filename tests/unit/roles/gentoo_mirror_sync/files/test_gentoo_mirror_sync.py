@@ -1290,8 +1290,8 @@ def test_no_push_after_an_interrupted_run(gms, cfg, run):
 
 def test_an_undelivered_trigger_is_reported_and_the_sync_still_succeeds(gms, cfg, run, capsys, monkeypatch):
     monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
-    ssh = FakeSsh({"mirror3": (255, "ssh: connect to host mirror3.example.test port 2222: Connection refused\r\n"
-                                     "second line\n")})
+    refused = "ssh: connect to host mirror3.example.test port 2222: Connection refused\r\nsecond line\n"
+    ssh = FakeSsh({"mirror3": (255, refused)})
     code = run(scripted(**CHANGED), config=TIER1, ssh_runner=ssh)[0]
     assert code == 0
     st = status_of(cfg)
