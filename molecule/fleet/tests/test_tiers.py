@@ -71,6 +71,17 @@ def ssh_with_trigger_key(source, key_of, *args):
                timeout=60)
 
 
+def test_every_downstream_keeps_its_timer_and_takes_triggers():
+    """The trigger is an addition: each downstream's timer still runs (a dead tier-1 host or a
+    lost trigger delays it 4 h at most); the path unit waits for requests. A mirror on its own
+    (the tier-1 host) has no path unit."""
+    for host in DOWNSTREAM:
+        for unit in ("gentoo-mirror-sync.timer", "gentoo-mirror-sync-request.path"):
+            assert run(host, "systemctl", "is-enabled", "--quiet", unit)[0] == 0, (host, unit)
+            assert run(host, "systemctl", "is-active", "--quiet", unit)[0] == 0, (host, unit)
+    assert run(TIER1, "systemctl", "cat", "gentoo-mirror-sync-request.path")[0] != 0
+
+
 def test_the_feed_is_neither_listed_nor_open_to_others():
     """The tier-1 host's feed module: not listed, a login per downstream from its own address
     only; secrets 0600 and nowhere in the logs."""
