@@ -85,7 +85,8 @@ def plan_file(entry):
             raise FileSetError('%s is a directory, not a file to remove' % path)
         return dict(path=path, kind='file', write=False, fix=[], remove=info is not None,
                     before=None, uid=uid, gid=gid)
-    want = entry['content'].encode('utf-8')
+    # A template that renders nothing reaches the module as null: an empty file.
+    want = (entry['content'] or '').encode('utf-8')
     if info is None:
         return dict(path=path, kind='file', write=True, fix=['owner', 'mode'], before=None,
                     uid=uid, gid=gid, data=want)

@@ -130,3 +130,11 @@ def test_an_absent_file_is_removed_and_then_left_alone(tmp_path):
     entries = [dict(dest=str(stale), state='absent', owner=ME, group=MY_GROUP, mode=0o644)]
     assert converge(entries) == [str(stale)] and not stale.exists()
     assert file_set.changes(plan(entries)) == [] and converge(entries) == []
+
+
+def test_a_file_whose_template_rendered_nothing_is_an_empty_file(tmp_path):
+    """Ansible hands a template that renders nothing to the module as null."""
+    entries = [text_file(tmp_path / 'empty', None)]
+    assert converge(entries) == [str(tmp_path / 'empty')]
+    assert (tmp_path / 'empty').read_text() == ''
+    assert file_set.changes(plan(entries)) == []
