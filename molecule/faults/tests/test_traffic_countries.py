@@ -1,0 +1,89 @@
+# Copyright (c) 2026, mirrorkit developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The traffic report's clients by country (gentoo_mirror_status_geoip_database), with a real
+GeoIP database read by Debian's GoAccess.
+
+prepare made the database on the mirror with tests/testbed/country_mmdb.py: the /24 of the test
+client (faults-upstream) is Germany, 198.51.100.0/24 France, nothing else is placed. The client
+fetches files over HTTP, HTTPS and rsync; the report then counts in Germany every request from
+that /24 and nothing in France, and without the database it has no country panel at all.
+"""
+
+import ipaddress
+import json
+import re
+
+from conftest import MIRROR, UPSTREAM, http_get, mirror, upstream, wait_until
+
+testinfra_hosts = [MIRROR]
+
+DATABASE = "/var/lib/GeoIP/mirrorkit-test-country.mmdb"
+ACCESS_LOG = "/var/log/nginx/gentoo-mirror.access.log"
+RSYNCD_LOG = "/var/log/rsyncd.log"
+# What the client fetches from the mirror (three nginx lines, one rsyncd "send" line).
+CLIENT_URLS = ("http://%s/distfiles/layout.conf" % MIRROR, "http://%s/snapshots/" % MIRROR,
+               "https://%s/distfiles/timestamp.mirmon" % MIRROR)
+CLIENT_RSYNC = "rsync://%s/gentoo/distfiles/timestamp.chk" % MIRROR
+# The lines the traffic program turns into requests: nginx's with a method, rsyncd's "send" lines.
+_NGINX_REQUEST = re.compile(r'^(\S+) \S+ \S+ \[[^\]]+\] "[A-Z]+ \S+')
+_RSYNCD_SEND = re.compile(r"^\S+ \S+ \[\d+\] send (\S+) ")
+
+
+def client_address():
+    return mirror("getent ahostsv4 %s" % UPSTREAM).stdout.split()[0]
+
+
+def logged_addresses():
+    """The client address of every request in the logs the report reads (rotated ones too)."""
+    text = mirror("zcat -f %s* %s*" % (ACCESS_LOG, RSYNCD_LOG)).stdout
+    return [m.group(1) for m in (_NGINX_REQUEST.match(line) or _RSYNCD_SEND.match(line)
+                                 for line in text.splitlines()) if m]
+
+
+def report():
+    """The report's figures: GoAccess embeds them in the page as one JSON object."""
+    mirror("systemctl start gentoo-mirror-traffic.service")
+    code, body = http_get("/status/traffic/")
+    assert code == 200
+    page = body.decode()
+    start = page.index("var json_data=") + len("var json_data=")
+    return page, json.JSONDecoder().raw_decode(page[start:])[0]
+
+
+def countries(data):
+    """{(continent, country): requests} of the report's country panel."""
+    return {(continent["data"], country["data"]): country["hits"]["count"]
+            for continent in data["geolocation"]["data"] for country in continent["items"]}
+
+
+def test_traffic_report_places_the_client_in_its_country_and_without_a_database_nowhere():
+    address = client_address()
+    network = ipaddress.ip_network(address + "/24", strict=False)
+    before = logged_addresses().count(address)
+    upstream("mkdir -p /tmp/geoip-client && python3 -c \"import ssl, urllib.request; "
+             "[urllib.request.urlopen(url, timeout=30, context=ssl._create_unverified_context()).read() "
+             "for url in %r]\" && rsync %s /tmp/geoip-client/" % (CLIENT_URLS, CLIENT_RSYNC))
+    wait_until("nginx and rsyncd to log the client's requests (nginx's buffer flush=5s)",
+               lambda: logged_addresses().count(address) == before + len(CLIENT_URLS) + 1, seconds=30)
+
+    page, data = report()
+    logged = logged_addresses()
+    in_network = sum(1 for a in logged if ipaddress.ip_address(a) in network)
+    elsewhere = len(logged) - in_network
+    expected = {("EU Europe", "DE Germany"): in_network}
+    if elsewhere:
+        expected[("Unknown", "Unknown")] = elsewhere  # addresses the database does not place
+    assert countries(data) == expected
+    assert in_network >= before + len(CLIENT_URLS) + 1
+    # the country, never the address
+    assert not re.search(r"(?<![\d.:])%s(?![\d.:])" % re.escape(address), page), address
+
+    # without the database (gone, or not there yet) the report has no country panel
+    mirror("mv %s %s.away" % (DATABASE, DATABASE))
+    try:
+        page, data = report()
+        assert "geolocation" not in data and "Germany" not in page
+    finally:
+        mirror("mv %s.away %s" % (DATABASE, DATABASE))
+    assert "geolocation" in report()[1]
