@@ -126,7 +126,7 @@ def build(networks):
 
 def parse(spec):
     """NETWORK=CC:Country:CONTINENT_CODE:Continent -> (ip_network, record)."""
-    network, _, place = spec.partition("=")
+    network, dummy, place = spec.partition("=")
     fields = place.split(":")
     if len(fields) != 4 or not all(fields):
         raise ValueError("%r: want NETWORK=CC:Country:CONTINENT_CODE:Continent" % spec)
