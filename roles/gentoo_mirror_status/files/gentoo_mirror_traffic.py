@@ -32,8 +32,10 @@ PROG = "gentoo-mirror-traffic"
 DEFAULT_CONFIG = "/etc/gentoo-mirror/traffic.conf"
 # The one layout GoAccess reads: protocol, address, date, time, path, status, bytes, agent.
 LOG_FORMAT = '%v %h %d %t "%U" %s %b "%u"'
-# Panels that would publish client data (addresses, referring pages, search words, logins).
-HIDDEN_PANELS = ("HOSTS", "REFERRERS", "REFERRING_SITES", "KEYPHRASES", "REMOTE_USER")
+# Panels that would publish client data (addresses, referring pages, search words, logins, and,
+# with a GeoIP database, the client's network and its owner: a country database has none of it
+# and GoAccess shows one "Unknown" row).
+HIDDEN_PANELS = ("HOSTS", "REFERRERS", "REFERRING_SITES", "KEYPHRASES", "REMOTE_USER", "ASN")
 
 _NGINX = re.compile(r'^(?P<addr>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "(?P<method>[A-Z]+) (?P<path>\S+)[^"]*" '
                     r'(?P<status>\d{3}) (?P<bytes>\d+) "[^"]*" "(?P<agent>[^"]*)"(?: \S+)?(?: (?P<scheme>https?))?$')

@@ -82,7 +82,7 @@ def test_goaccess_command_hides_client_panels_and_uses_geoip_only_when_there(tra
     argv = traffic.goaccess_command(cfg, "/out/.index.1.tmp.html")
     assert argv[:2] == ["goaccess", "-"] and "--log-format=" + traffic.LOG_FORMAT in argv
     assert "--output=/out/.index.1.tmp.html" in argv and "--anonymize-ip" in argv
-    assert {"--ignore-panel=HOSTS", "--ignore-panel=REFERRERS"} <= set(argv)
+    assert {"--ignore-panel=HOSTS", "--ignore-panel=REFERRERS", "--ignore-panel=ASN"} <= set(argv)
     assert not any(a.startswith("--geoip-database") for a in argv)
     (tmp_path / "none.mmdb").write_bytes(b"")
     assert "--geoip-database=%s" % (tmp_path / "none.mmdb") in traffic.goaccess_command(cfg, "/out/x.html")
