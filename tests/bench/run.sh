@@ -9,7 +9,8 @@
 #   tests/bench/run.sh --only http     one section (repeatable: --only sync --only load)
 #   tests/bench/run.sh --smoke         a tiny version of every section on local servers, seconds;
 #                                      writes build/bench/smoke/, fails if the harness is broken
-# Sections: http rsync sync provisioning bandwidth load.
+# Sections: http rsync sync provisioning bandwidth load overload fleet
+# (BENCH_FLEET_CASES="6,1+3" measures only those fleets of section fleet).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$top/tests/testbed/containers.conf}
