@@ -6,7 +6,8 @@
 fleet, with Ansible's forks at their default and raised: how provisioning grows with the fleet.
 
 BENCH_FLEET_CASES (for example "6,1+3"; default every fleet) measures only those fleets; the
-others keep their rows from the last run that measured them, each row with its own date.
+others keep their rows from the last run that measured them (build/bench/full/fleet-cases.json,
+written after every case, so a run cut short keeps what it finished), each row with its date.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ RAISED_FORKS = 12  # more than the largest fleet here: every host in one batch
 FORKS = (DEFAULT_FORKS, RAISED_FORKS)
 TIERED = "1+3"
 FLEETS = ("1", "3", "6", TIERED)  # the table's order
+MEASURE_ORDER = ("6", TIERED, "3", "1")  # the largest first: their figures say the most
+CASES_FILE = "fleet-cases.json"
 TIER_VARIABLE = "gentoo_mirror_downstream_group"  # a tier-1 host's downstream group
 FULL = {"again_runs": 2}
 SMOKE = {"again_runs": 1}
@@ -74,14 +77,17 @@ def collection_has_tiers(paths: str) -> bool:
     return False
 
 
-def previous_cases(results_file) -> dict:
-    """{(fleet, forks): row} of this section in an earlier results.json (none when absent)."""
+def previous_cases(cases_file) -> dict:
+    """{(fleet, forks): row} an earlier run left in CASES_FILE (none when absent)."""
     try:
-        data = json.loads(results_file.read_text())
-    except (OSError, ValueError):
+        rows = json.loads(cases_file.read_text())["cases"]
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
-    rows = data.get("sections", {}).get(NAME, {}).get("cases", [])
     return {(row["fleet"], row["forks"]): row for row in rows if "fleet" in row}
+
+
+def save_cases(cases_file, cases: dict) -> None:
+    cases_file.write_text(json.dumps({"cases": ordered(cases)}, indent=1))
 
 
 def ordered(cases: dict) -> list:
@@ -89,12 +95,16 @@ def ordered(cases: dict) -> list:
 
 
 def measure_case(env, fleet: str, forks: int, runs: int) -> dict:
-    """One fresh converge on new hosts, then `runs` no-change runs on them; the hosts removed after."""
-    names = fleet_hosts(fleet)
-    tiers = tiered_layout() if fleet == TIERED else None
+    """One fresh converge on new hosts, then `runs` no-change runs on them; the hosts removed after.
+    One mirror at the default forks is the bench mirror, whose fresh converge the setup made."""
     forks_arg = ("--forks", str(forks))
     tag = "fleet-%s-forks%d" % (fleet.replace("+", "plus"), forks)
-    took, inv = env.fresh_converge(names, "site-%s-fresh.log" % tag, remove=False, extra=forks_arg, tiers=tiers)
+    if fleet == "1" and forks == DEFAULT_FORKS and env.fresh1:
+        names, (took, inv) = [], (env.fresh1[0], env.inv1)
+    else:
+        names = fleet_hosts(fleet)
+        took, inv = env.fresh_converge(names, "site-%s-fresh.log" % tag, remove=False, extra=forks_arg,
+                                       tiers=tiered_layout() if fleet == TIERED else None)
     again, changed = [], []
     try:
         for i in range(runs):
@@ -103,10 +113,11 @@ def measure_case(env, fleet: str, forks: int, runs: int) -> dict:
             again.append(seconds)
             changed.append(mirrors_changed(recap))
     finally:
-        env.hosts.remove(names)
+        if names:
+            env.hosts.remove(names)
     say("    %s mirror(s), forks %d: fresh %.1f s, no-change %s s, changed %s"
         % (fleet, forks, took, ", ".join("%.1f" % s for s in again), changed))
-    return {"fleet": fleet, "mirrors": len(names), "forks": forks, "fresh": summary([took]),
+    return {"fleet": fleet, "mirrors": len(fleet_hosts(fleet)), "forks": forks, "fresh": summary([took]),
             "again": summary(again), "changed": changed, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
@@ -136,9 +147,9 @@ def measure(env) -> dict:
     wanted = wanted_fleets(os.environ.get("BENCH_FLEET_CASES", ""))
     if env.smoke:
         return measure_smoke(env)
-    cases = previous_cases(env.out / "results.json")
+    cases = previous_cases(env.out / CASES_FILE)
     has_tiers = collection_has_tiers(os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""))
-    for fleet in wanted:
+    for fleet in [f for f in MEASURE_ORDER if f in wanted]:
         for forks in FORKS:
             if fleet == TIERED and not has_tiers:
                 say("    %s tiered, forks %d: the installed collection has no %s; not run" % (fleet, forks, TIER_VARIABLE))
@@ -146,6 +157,7 @@ def measure(env) -> dict:
                                          "absent": "the installed collection has no `%s` yet" % TIER_VARIABLE}
                 continue
             cases[(fleet, forks)] = measure_case(env, fleet, forks, FULL["again_runs"])
+            save_cases(env.out / CASES_FILE, cases)
     return {"cases": ordered(cases), "cpus": os.cpu_count()}
 
 
@@ -248,8 +260,9 @@ def report(page, d):
             "wall time, like section 4: fresh test hosts, `gentoo_mirror_initial_sync: wait` (the first",
             "sync is part of the fresh run), packages from Debian's mirrors. Per fleet and forks setting:",
             "one fresh converge on new hosts (one run per case: read single figures with the load in",
-            "mind), then %d no-change runs on the same hosts, median (min–max). Forks %d is Ansible's"
-            % (FULL["again_runs"], DEFAULT_FORKS),
+            "mind; one mirror at forks %d is the bench mirror's own first converge), then %d no-change"
+            % (DEFAULT_FORKS, FULL["again_runs"]),
+            "runs on the same hosts, median (min–max). Forks %d is Ansible's" % DEFAULT_FORKS,
             "default; %d puts every host of these fleets in one batch. The tiered fleet: one tier-1 host"
             % RAISED_FORKS,
             "on the stand-in upstream naming its downstream group (`%s`), three tier-2 hosts" % TIER_VARIABLE,
