@@ -18,7 +18,7 @@ import os
 import time
 
 from environment import UPSTREAM_URL
-from harness import CommandFailed, say, summary
+from harness import CommandFailed, loadavg, say, summary
 from page import num, spread
 from sections.provisioning import mirrors_changed
 
@@ -118,7 +118,8 @@ def measure_case(env, fleet: str, forks: int, runs: int) -> dict:
     say("    %s mirror(s), forks %d: fresh %.1f s, no-change %s s, changed %s"
         % (fleet, forks, took, ", ".join("%.1f" % s for s in again), changed))
     return {"fleet": fleet, "mirrors": len(fleet_hosts(fleet)), "forks": forks, "fresh": summary([took]),
-            "again": summary(again), "changed": changed, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+            "again": summary(again), "changed": changed, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "load": loadavg()}
 
 
 def measure_smoke(env) -> dict:
@@ -235,14 +236,16 @@ def tiered_sentence(rows) -> str:
 
 
 def table_row(row, dated) -> str:
-    label = "1+3 tiered" if row["fleet"] == TIERED else row["fleet"]
-    forks = "%d%s" % (row["forks"], " (default)" if row["forks"] == DEFAULT_FORKS else "")
-    if not row.get("fresh"):
-        return "| %s | %s | — | — | — | — (%s) |" % (label, forks, row.get("absent", "not run"))
-    return "| %s | %s | %s | %s | %s | %s / %s |%s" % (
-        label, forks, spread(row["fresh"]), spread(row["again"]), ", ".join(str(c) for c in row["changed"]),
-        num(per_mirror(row, "fresh")), num(per_mirror(row, "again")),
-        (" %s |" % row.get("date", "?")) if dated else "")
+    cells = ["1+3 tiered" if row["fleet"] == TIERED else row["fleet"],
+             "%d%s" % (row["forks"], " (default)" if row["forks"] == DEFAULT_FORKS else "")]
+    if row.get("fresh"):
+        cells += [spread(row["fresh"]), spread(row["again"]), ", ".join(str(c) for c in row["changed"]),
+                  "%s / %s" % (num(per_mirror(row, "fresh")), num(per_mirror(row, "again")))]
+    else:
+        cells += ["—", "—", "—", "— (%s)" % row.get("absent", "not run")]
+    if dated:
+        cells.append("%s%s" % (row.get("date", "—"), (", load " + row["load"]) if row.get("load") else ""))
+    return "| %s |" % " | ".join(cells)
 
 
 def report(page, d):
@@ -270,7 +273,7 @@ def report(page, d):
         )
     dated = len({r.get("date") for r in rows if r.get("fresh")}) > 1
     page.add("", "| mirrors | forks | fresh converge s | no-change run s | tasks changed (no-change runs) |"
-             " s per mirror: fresh / no-change |%s" % (" measured |" if dated else ""),
+             " s per mirror: fresh / no-change |%s" % (" measured (load average 1, 5, 15 min at the end) |" if dated else ""),
              "|---|---:|---:|---:|---|---:|%s" % ("---|" if dated else ""))
     page.add(*[table_row(r, dated) for r in rows])
     prose = [s for s in (growth_sentence(rows), forks_sentence(rows, d.get("cpus", "?")), tiered_sentence(rows)) if s]

@@ -114,13 +114,14 @@ def test_the_tiered_fleet_is_set_against_three_flat_mirrors():
 
 
 def test_the_table_dates_rows_of_other_runs_and_names_a_case_not_run():
-    rows = ROWS + [row('1+3', 5, 240.0, [100.0, 104.0], changed=(0, 1), date='2026-12-03 19:00 UTC'),
+    rows = ROWS + [dict(row('1+3', 5, 240.0, [100.0, 104.0], changed=(0, 1), date='2026-12-03 19:00 UTC'), load='9.1 7.0 5.2'),
                    {'fleet': '1+3', 'mirrors': 4, 'forks': 12, 'absent': 'no tiers yet'}]
     page = Page({'meta': {'date': 'now'}}, False, None, '')
     fleet.report(page, {'cases': rows, 'cpus': 2, 'date': 'now', 'load': '1 1 1', 'took': 1})
     text = '\n'.join(page.lines)
     assert '| 6 | 12 | 250 | 122 (120–125) | 0, 0 | 41.7 / 20.4 | 2026-12-03 18:00 UTC |' in text
-    assert '| 1+3 tiered | 12 | — | — | — | — (no tiers yet) |' in text
+    assert '| 1+3 tiered | 5 (default) | 240 | 102 (100–104) | 0, 1 | 60.0 / 25.5 | 2026-12-03 19:00 UTC, load 9.1 7.0 5.2 |' in text
+    assert '| 1+3 tiered | 12 | — | — | — | — (no tiers yet) | — |' in text
     assert 'in every fleet: **not met**' in text
     page = Page({'meta': {'date': 'now'}}, False, None, '')
     fleet.report(page, {'cases': ROWS, 'cpus': 2, 'date': 'now', 'load': '1 1 1', 'took': 1})
