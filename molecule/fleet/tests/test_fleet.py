@@ -22,7 +22,8 @@ import pytest
 
 from browser import SCREENSHOTS
 
-MIRRORS = ["fleet-mirror1.example.test", "fleet-mirror2.example.test", "fleet-mirror3.example.test"]
+MIRRORS = ["fleet-mirror1.example.test", "fleet-mirror2.example.test", "fleet-mirror3.example.test",
+           "fleet-mirror4.example.test"]
 STALE = MIRRORS[1]
 UNLISTED = MIRRORS[2]
 ROOT = "/srv/gentoo"
@@ -101,7 +102,7 @@ def check_fleet_report(path, browser, screenshot, skipped=()):
         assert abs(fill / bar_width - min(age / (2 * MAX_AGE), 1.0)) < 0.02, (mirror, fill, bar_width, age)
     summary = page.find("#summary")
     failing = sum(1 for m in facts["mirrors"] if m["result"] == "fail")
-    assert (summary.get_attribute("data-pass"), summary.get_attribute("data-fail")) == (str(3 - failing), str(failing))
+    assert (summary.get_attribute("data-pass"), summary.get_attribute("data-fail")) == (str(len(MIRRORS) - failing), str(failing))
     assert browser.screenshot(screenshot) == SCREENSHOTS / ("%s.png" % screenshot)
     return facts
 
@@ -128,7 +129,7 @@ def report_option(reports, name):
 def test_verify_passes_for_the_healthy_fleet(reports):
     rc, out = playbook("verify", *report_option(reports, "healthy"))
     assert rc == 0, out
-    assert "3 mirror(s) checked: 3 pass, 0 fail" in out, out
+    assert "4 mirror(s) checked: 4 pass, 0 fail" in out, out
     for mirror in MIRRORS:
         assert "%s: PASS" % mirror in out, out
     # Every kind of check ran and none was skipped (no HTTPS in this scenario).
@@ -137,7 +138,7 @@ def test_verify_passes_for_the_healthy_fleet(reports):
                   "bandwidth to users", "connection limits"):
         assert check in out, check
     assert "0 failed, 0 skipped" in out, out
-    assert out.count("CHECK                  PROTOCOL  RESULT  DETAIL") == 3, out
+    assert out.count("CHECK                  PROTOCOL  RESULT  DETAIL") == len(MIRRORS), out
     # Checking changes nothing, on the mirrors or on the controller.
     for mirror in MIRRORS:
         assert re.search(r"%s\s*: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0" % re.escape(mirror), out), out
@@ -173,7 +174,11 @@ def test_inclusion_request_for_every_passing_mirror(outdir):
                        "  http:   http://%s/" % mirror,
                        "  rsync:  rsync://%s/gentoo/" % mirror,
                        "Sync schedule:    *-*-* 00/4:00:00",
-                       "Mbit/s measured on the mirror from rsync://fleet-upstream/gentoo/",
+                       # A downstream mirror measures from its tier-1 host, named by its public name.
+                       "Mbit/s measured on the mirror from " + (
+                           "rsync://fleet-upstream/gentoo/" if index == 1 else "tier-1 " + MIRRORS[0]),
+                       "Upstream:         " + ("rsync://fleet-upstream/gentoo/" if index == 1 else
+                                               "tier-1 %s, which syncs from rsync://fleet-upstream/gentoo/" % MIRRORS[0]),
                        '<uri protocol="http" ipv4="y" ipv6="n" partial="n">http://%s/</uri>' % mirror):
             assert needle in ticket, (needle, ticket)
         # The test ports of gentoo_mirror_verify_*_url never reach the request's URLs.
@@ -190,8 +195,8 @@ def test_rollout_in_batches_by_tag_shows_the_template_diff():
     podman(edited, "sh", "-c", "echo '# local edit by an admin' >> /etc/nginx/nginx.conf")
     rc, out = playbook("site", "--tags", "nginx", "--diff", "-e", "gentoo_mirror_serial=1")
     assert rc == 0, out[-4000:]
-    # three batches of one host each: the play starts three times
-    assert out.count("PLAY [Provision Gentoo source mirrors]") == 3, out[-4000:]
+    # one batch of one host for each mirror: the play starts four times
+    assert out.count("PLAY [Provision Gentoo source mirrors]") == len(MIRRORS), out[-4000:]
     assert re.search(r"^-# local edit by an admin$", out, re.M), out[-4000:]
     # only the nginx role's tasks ran (besides the input checks, which always run)
     tasks = [line for line in out.splitlines() if line.startswith("TASK [") and "Validating arguments" not in line]
@@ -234,7 +239,7 @@ def broken_fleet():
 def test_verify_fails_naming_the_stale_sync_and_the_missing_listing(broken_fleet, reports):
     rc, out = playbook("verify", *QUICK, *report_option(reports, "broken"))
     assert rc != 0, out
-    assert "3 mirror(s) checked: 1 pass, 2 fail" in out, out
+    assert "4 mirror(s) checked: 2 pass, 2 fail" in out, out
     assert "fleet-mirror1.example.test: PASS" in out, out
     for protocol in ("http", "rsync"):
         assert "%s: timestamp.mirmon (%s) FAILED: stale: 10.0 h old" % (STALE, protocol) in out, out
@@ -249,7 +254,7 @@ def test_verify_fails_naming_the_stale_sync_and_the_missing_listing(broken_fleet
 def test_fleet_report_shows_each_failure_in_its_cell(broken_fleet, reports, browser):
     facts = check_fleet_report(reports / "broken.html", browser, "fleet-report", skipped=QUICK_SKIPPED)
     by_name = {m["name"]: m for m in facts["mirrors"]}
-    assert [m["result"] for m in facts["mirrors"]] == ["pass", "fail", "fail"]
+    assert [m["result"] for m in facts["mirrors"]] == ["pass", "fail", "fail", "pass"]
     assert sorted(c for c, cell in by_name[STALE]["checks"].items() if cell["result"] == "fail") == [
         "last sync", "timestamp.mirmon"]
     assert by_name[STALE]["age"]["state"] == "stale"

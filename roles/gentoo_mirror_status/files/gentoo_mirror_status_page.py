@@ -10,7 +10,9 @@ gentoo-mirror-status-page.service, which systemd starts after every run of the s
 <state_dir>/history.json (written by gentoo-mirror-sync), walks the tree for its size and file
 count, asks systemd-analyze when the schedule elapses next, and writes <output_dir>/index.html
 and then <output_dir>/status.json, each through a temporary file and a rename. Only public facts
-leave: the upstream without its login, no path, no address.
+leave: the upstream without its login, no path, no address. In a tiered fleet it also shows an
+upstream that could not be reached, a run the upstream's trigger started, and whether the last
+push reached each downstream mirror (not ssh's messages: they name addresses).
 
 Exit status: 0 written, 2 bad usage or configuration, 1 could not write.
 """
@@ -156,13 +158,34 @@ def history_entries(history, status):
              "result": run.get("result")} for run in history[-HISTORY_LENGTH:]]
 
 
+def tier_facts(cfg, status):
+    """What a mirror in a tiered fleet adds, each key only when it has something to say: the
+    upstream was out of reach (upstream_unreachable, with upstream_label, its name), the
+    upstream's trigger started the last run (triggered), the last push to the downstream mirrors
+    (last_push: when, and per downstream whether the trigger reached it; ssh's own messages stay
+    in the state directory: they name addresses)."""
+    facts = {}
+    if status.get("upstream_unreachable") is True:
+        facts["upstream_unreachable"] = True
+        facts["upstream_label"] = str(status.get("upstream_label") or public_upstream(cfg["upstream"]))
+    if status.get("triggered") is True:
+        facts["triggered"] = True
+    push = [entry for entry in status.get("push") or [] if isinstance(entry, dict)]
+    if push:
+        facts["last_push"] = {
+            "end": local_iso(status.get("push_timestamp")),
+            "downstream": [{"name": str(entry.get("name")), "delivered": entry.get("delivered") is True}
+                           for entry in push]}
+    return facts
+
+
 def build_facts(cfg, now, run=subprocess.run):
     """The public status document (status.json)."""
     state = cfg["state_dir"]
     status = read_json(os.path.join(state, "status.json"), {})
     last_success = status.get("last_success_timestamp")
     tree_bytes, tree_files = tree_size(cfg["root"])
-    return {
+    facts = {
         "result": status.get("result"),
         "last_sync_end": local_iso(status.get("end_timestamp")),
         "last_success_end": local_iso(last_success),
@@ -176,6 +199,8 @@ def build_facts(cfg, now, run=subprocess.run):
         "generated": local_iso(now),
         "history": history_entries(read_json(os.path.join(state, "history.json"), []), status),
     }
+    facts.update(tier_facts(cfg, status))
+    return facts
 
 
 def history_chart(history):
@@ -209,14 +234,15 @@ th {{ text-align: left; padding-right: 1.5em; font-weight: normal; color: #555; 
 td {{ font-weight: bold; }}
 .stale, .run-failure {{ color: #b00; fill: #c33; }}
 .fresh, .run-success {{ color: #070; fill: #3a3; }}
+.alert {{ font-weight: bold; border-left: 0.4em solid #c33; padding-left: 0.6em; }}
 svg line {{ stroke: #999; }}
 </style>
 </head>
 <body>
 <h1>Gentoo source mirror status</h1>
-<table>
+{unreachable}<table>
 <tr><th>Last sync</th><td id="last-result" class="{result_class}">{result}</td></tr>
-<tr><th>Last sync ended</th><td><time id="last-sync-end" datetime="{last_sync_end}">{last_sync_end}</time></td></tr>
+{triggered}<tr><th>Last sync ended</th><td><time id="last-sync-end" datetime="{last_sync_end}">{last_sync_end}</time></td></tr>
 <tr><th>Age of the tree</th><td><span id="tree-age" class="{age_class}" data-seconds="{age_seconds}">{age}</span>
  (the policy allows {max_age})</td></tr>
 <tr><th>Next sync</th><td><time id="next-run" datetime="{next_run}">{next_run}</time></td></tr>
@@ -225,7 +251,7 @@ svg line {{ stroke: #999; }}
 <tr><th>Upstream</th><td id="upstream">{upstream}</td></tr>
 <tr><th>Failures since the last success</th><td id="consecutive-failures">{failures}</td></tr>
 </table>
-<h2>The last {runs} syncs</h2>
+{push}<h2>The last {runs} syncs</h2>
 <p>Bar height: duration; green: success, red: failed or refused. Each bar names its end, result and transfer.</p>
 {chart}
 <p><a id="traffic-link" href="traffic/">Traffic report</a> &middot; <a href="status.json">status.json</a></p>
@@ -233,6 +259,32 @@ svg line {{ stroke: #999; }}
 </body>
 </html>
 """
+
+
+def tier_html(facts):
+    """The unreachable line, the "Triggered by upstream" row and the last push, each only when
+    there is something to say (tier_facts)."""
+    parts = {"unreachable": "", "triggered": "", "push": ""}
+    if facts.get("upstream_unreachable"):
+        parts["unreachable"] = (
+            '<p id="upstream-unreachable" class="stale alert">Upstream %s unreachable: the last sync '
+            'could not connect to it; this mirror serves the tree of its last successful sync.</p>\n'
+            % html.escape(facts["upstream_label"], quote=True))
+    if facts.get("triggered"):
+        parts["triggered"] = '<tr><th>Started by</th><td id="triggered">Triggered by upstream</td></tr>\n'
+    push = facts.get("last_push")
+    if push:
+        rows = "".join(
+            '<li class="push %s" data-name="%s">%s: %s</li>\n'
+            % ("fresh" if entry["delivered"] else "stale", html.escape(entry["name"], quote=True),
+               html.escape(entry["name"]), "triggered" if entry["delivered"]
+               else "not reached (it syncs on its own timer)")
+            for entry in push["downstream"])
+        parts["push"] = (
+            '<h2>Downstream mirrors</h2>\n<p>Triggered after the last sync that changed the tree, '
+            '<time id="last-push" datetime="{end}">{end}</time>:</p>\n<ul id="push">\n{rows}</ul>\n'
+            .format(end=html.escape(str(push["end"]), quote=True), rows=rows))
+    return parts
 
 
 def render_page(facts):
@@ -246,7 +298,7 @@ def render_page(facts):
         age_class="stale" if stale else "fresh", age_seconds="" if age is None else age,
         age=human_age(age), max_age=human_age(facts["max_age_seconds"]),
         tree_size=human_bytes(facts["tree_bytes"]), failures=facts["consecutive_failures"],
-        runs=len(facts["history"]), chart=history_chart(facts["history"]), **text)
+        runs=len(facts["history"]), chart=history_chart(facts["history"]), **tier_html(facts), **text)
 
 
 def atomic_write(path, text):

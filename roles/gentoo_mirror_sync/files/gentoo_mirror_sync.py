@@ -16,7 +16,9 @@ start-up time is part of every no-change sync. One run:
    (lock_stuck_after, or lock_stuck_after_first_sync while no sync has succeeded yet) records
    "lock_stuck" in the status and metrics, logs an error and exits 4. The kernel drops the lock
    when the holder dies, and rsync inherits the descriptor so an orphaned rsync still holds it;
-2. if the previous run did not finish cleanly, removes leftover ".~tmp~" directories;
+2. removes the request file (request_file) an upstream's trigger created, so that a trigger
+   arriving during the run asks for one more run after it; if the previous run did not finish
+   cleanly, removes leftover ".~tmp~" directories;
 3. into a populated tree, runs rsync with --dry-run and an itemized output: counts what
    would be transferred and deleted. The same answer says whether upstream serves
    distfiles/layout.conf and distfiles/timestamp.mirmon (an entry the dry run does not name
@@ -25,7 +27,10 @@ start-up time is part of every no-change sync. One run:
    the tree untouched;
 4. into an empty tree (the first sync), where nothing can be deleted, the dry run is left
    out and a listing of those two files (rsync --list-only) checks upstream instead;
-5. runs rsync for real (with --max-delete as a second guard), retrying transient failures;
+5. runs rsync for real (with --max-delete as a second guard), retrying transient failures; a
+   failure to reach the upstream at all says "upstream <label> unreachable". After a real run
+   that succeeded, triggers every downstream mirror (push) at once over SSH with its own key:
+   a trigger that cannot be delivered is reported, not a failure of this run;
 6. writes <state_dir>/status.json, <state_dir>/gentoo_mirror_sync.prom (with the free space of
    the mirror's filesystem) and <state_dir>/history.json (the last 30 runs) atomically and
    prints one summary line.
@@ -129,7 +134,22 @@ DEFAULTS = {
     # The oldest the tree may be (seconds since the last successful sync) by the mirror policy,
     # published as a metric for the alert rules; 0: not published.
     "max_age_seconds": 0,
+    # Tiers. How messages and the status page name the upstream ("" : by its URL).
+    "upstream_label": "",
+    # A file the upstream's trigger creates (a systemd .path unit starts the sync when it exists);
+    # every run that holds the lock removes it first, so a trigger during a run starts one more.
+    "request_file": "",
+    # Downstream mirrors to trigger over SSH after a sync that changed the tree: a list of
+    # {"name", "host", "port" (22), "user", "key_file", "known_hosts"}; each call ends after
+    # push_timeout seconds.
+    "push": [],
+    "push_timeout": 30,
+    "ssh": "/usr/bin/ssh",
 }
+
+PUSH_KEYS = ("name", "host", "port", "user", "key_file", "known_hosts")
+# What ssh runs on the downstream: its key's forced command ignores it, but says what is asked.
+PUSH_COMMAND = "sync"
 
 
 class ConfigError(Exception):
@@ -191,9 +211,61 @@ def validate_config(raw):
         raise ConfigError("retry_exit_codes must be a list of rsync exit codes")
     if 25 in codes:
         raise ConfigError("retry_exit_codes must not contain 25 (the deletion guard)")
+    validate_tier_settings(cfg)
     cfg["upstream"] = cfg["upstream"].rstrip("/") + "/"
     cfg["root"] = cfg["root"].rstrip("/") or "/"
     return cfg
+
+
+def _path_setting(key, value, may_be_empty=False):
+    if not isinstance(value, str) or not (value or may_be_empty):
+        raise ConfigError("%s must be a %sstring, got %r" % (key, "" if may_be_empty else "non-empty ", value))
+    if value and not value.startswith("/"):
+        raise ConfigError("%s must be an absolute path, got %r" % (key, value))
+
+
+# Host and user names go into ssh's argument list: nothing that ssh could read as an option
+# ("-oProxyCommand=..."), no blank, no control character.
+_SSH_WORD = re.compile(r"^[^-\s\x00-\x1f\x7f][^\s\x00-\x1f\x7f]*$")
+
+
+def validate_tier_settings(cfg):
+    """upstream_label, request_file, push, push_timeout and ssh; push entries get their port."""
+    if not isinstance(cfg["upstream_label"], str):
+        raise ConfigError("upstream_label must be a string, got %r" % (cfg["upstream_label"],))
+    _path_setting("request_file", cfg["request_file"], may_be_empty=True)
+    _path_setting("ssh", cfg["ssh"])
+    if not _is_int(cfg["push_timeout"]) or cfg["push_timeout"] < 1:
+        raise ConfigError("push_timeout must be a whole number of seconds >= 1, got %r" % (cfg["push_timeout"],))
+    if not isinstance(cfg["push"], list):
+        raise ConfigError("push must be a list of downstream mirrors, got %r" % (cfg["push"],))
+    entries, names = [], set()
+    for i, entry in enumerate(cfg["push"]):
+        entries.append(validate_push_entry("push[%d]" % i, entry))
+        if entries[-1]["name"] in names:
+            raise ConfigError("push[%d].name %r is used twice: each downstream needs a name of its own"
+                              % (i, entries[-1]["name"]))
+        names.add(entries[-1]["name"])
+    cfg["push"] = entries
+
+
+def validate_push_entry(where, entry):
+    if not isinstance(entry, dict):
+        raise ConfigError("%s must be an object with the keys %s, got %r" % (where, ", ".join(PUSH_KEYS), entry))
+    unknown = sorted(set(entry) - set(PUSH_KEYS))
+    if unknown:
+        raise ConfigError("%s: unknown key(s) %s (allowed: %s)" % (where, ", ".join(unknown), ", ".join(PUSH_KEYS)))
+    entry = dict({"port": 22}, **entry)
+    for key in ("name", "host", "user"):
+        value = entry.get(key)
+        if not isinstance(value, str) or not _SSH_WORD.match(value):
+            raise ConfigError("%s.%s must be a non-empty string without blanks that does not start "
+                              "with '-', got %r" % (where, key, value))
+    for key in ("key_file", "known_hosts"):
+        _path_setting("%s.%s" % (where, key), entry.get(key))
+    if not _is_int(entry["port"]) or not 1 <= entry["port"] <= 65535:
+        raise ConfigError("%s.port must be a whole number from 1 to 65535, got %r" % (where, entry["port"]))
+    return entry
 
 
 def load_config(path):
@@ -773,6 +845,99 @@ def acquire_lock(path, now):
 
 
 # ---------------------------------------------------------------------------------------
+# tiers: the upstream's trigger, and the triggers of the downstream mirrors
+
+
+def consume_request(cfg):
+    """Remove the request file an upstream's trigger created; True when there was one."""
+    path = cfg["request_file"]
+    if not path:
+        return False
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        say("%s: cannot remove the request file %s: %s; its path unit keeps starting the sync until "
+            "the sync user may remove it" % (PROG, path, exc.strerror), error=True)
+    return True
+
+
+def push_command(cfg, entry):
+    """ssh with nothing but its own options: no user or system ssh_config, only this key, no
+    password prompt, only the downstream's recorded host key."""
+    return [cfg["ssh"], "-F", "/dev/null", "-i", entry["key_file"], "-o", "IdentitiesOnly=yes",
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+            "-o", "UserKnownHostsFile=%s" % entry["known_hosts"], "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-p", str(entry["port"]),
+            "-l", entry["user"], "-T", entry["host"], PUSH_COMMAND]
+
+
+def run_ssh(argv, timeout):
+    """Run ssh; (exit code, its stderr), with None as the code when it was killed after timeout s."""
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env=dict(os.environ, LC_ALL="C"))
+    except OSError as exc:
+        return 127, "cannot run %s: %s" % (argv[0], exc.strerror)
+    try:
+        err = proc.communicate(timeout=timeout)[1]
+        code = proc.returncode
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        err = proc.communicate()[1]
+        code = None
+    return code, err.decode("utf-8", "replace")
+
+
+def push_outcome(cfg, entry, code, err):
+    """{"name", "delivered", "message"} of one trigger."""
+    first = next((line.strip() for line in (err or "").splitlines() if line.strip()), "")
+    if code is None:
+        message = "timed out after %d s" % cfg["push_timeout"]
+    else:
+        message = clean_text(first) if first or code == 0 else "exit %d" % code
+    return {"name": entry["name"], "delivered": code == 0, "message": message}
+
+
+def trigger_downstream(cfg, ssh_runner):
+    """Trigger every downstream at once; one outcome per push entry, in their order."""
+    import threading  # pylint: disable=import-outside-toplevel  # only a run that pushes needs it
+    outcomes = [None] * len(cfg["push"])
+
+    def trigger(i, entry):
+        try:
+            code, err = ssh_runner(push_command(cfg, entry), cfg["push_timeout"])
+        except Exception as exc:  # pylint: disable=broad-except  # one trigger never stops the others
+            code, err = 127, str(exc) or type(exc).__name__
+        outcomes[i] = push_outcome(cfg, entry, code, err)
+
+    threads = [threading.Thread(target=trigger, args=(i, entry), daemon=True)
+               for i, entry in enumerate(cfg["push"])]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except Terminated:
+        # The tree is synced; systemd ends the ssh processes left with the unit's other processes.
+        pass
+    return [outcome or {"name": entry["name"], "delivered": False, "message": "stopped by SIGTERM"}
+            for outcome, entry in zip(outcomes, cfg["push"])]
+
+
+def push_record(cfg, status, previous):
+    """The last push: this run's, or the one before kept across runs that did not push (a run
+    without change, a failure), so its metrics and status page lines stay until the next push.
+    A downstream no longer configured is left out."""
+    if status.get("pushed"):
+        return {"push": status["push"], "push_timestamp": status["end_timestamp"]}
+    names = {entry["name"] for entry in cfg["push"]}
+    kept = [entry for entry in previous.get("push") or [] if isinstance(entry, dict) and entry.get("name") in names]
+    return {"push": kept, "push_timestamp": previous.get("push_timestamp") if kept else None}
+
+
+# ---------------------------------------------------------------------------------------
 # status and metrics
 
 
@@ -894,6 +1059,20 @@ def render_metrics(status):
            "found it stuck (0: not stuck).", status.get("lock_held_seconds") or 0)
     metric("max_age_seconds", "The oldest the tree may be by the mirror policy (0: not set).",
            status.get("max_age_seconds") or 0)
+    metric("upstream_reachable", "0 if the last run could not reach the upstream, else 1.",
+           0 if status.get("upstream_unreachable") else 1)
+    metric("last_run_triggered", "1 if the upstream's trigger started the last run, else 0.",
+           1 if status.get("triggered") else 0)
+    push = [entry for entry in status.get("push") or [] if isinstance(entry, dict)]
+    metric("push_targets", "Downstream mirrors the last push triggered (0: none).", len(push))
+    metric("push_failures", "Downstream mirrors the last push could not trigger.",
+           sum(1 for entry in push if not entry.get("delivered")))
+    if push:
+        out.append("# HELP gentoo_mirror_sync_push_delivered 1 if the last push reached this downstream, else 0.")
+        out.append("# TYPE gentoo_mirror_sync_push_delivered gauge")
+    for entry in push:
+        out.append('gentoo_mirror_sync_push_delivered{upstream="%s",downstream="%s"} %d'
+                   % (_label(status["upstream"]), _label(entry.get("name")), 1 if entry.get("delivered") else 0))
     if "filesystem_size_bytes" in status:
         metric("filesystem_size_bytes", "Size of the mirror's filesystem at the end of the last run.",
                status["filesystem_size_bytes"])
@@ -910,8 +1089,10 @@ def _num(value):
 
 def write_reports(cfg, result):
     status_path = os.path.join(cfg["state_dir"], STATUS_FILE)
-    status = build_status(result, read_status(status_path))
+    previous = read_status(status_path)
+    status = build_status(result, previous)
     status.update(filesystem_space(cfg["root"]), max_age_seconds=cfg["max_age_seconds"])
+    status.update(push_record(cfg, status, previous))
     atomic_write(status_path, json.dumps(status, indent=2, sort_keys=True) + "\n")
     atomic_write(os.path.join(cfg["state_dir"], METRICS_FILE), render_metrics(status))
     history_path = os.path.join(cfg["state_dir"], HISTORY_FILE)
@@ -941,6 +1122,8 @@ def human_duration(seconds):
 
 def summary_line(status):
     head = "%s: %s" % (PROG, status["result"])
+    if status.get("triggered"):
+        head += " (triggered by upstream)"
     if status["result"] == "lock_stuck":
         return "%s: %s" % (head, status["message"])
     tail = "in %.1f s from %s" % (status["duration_seconds"], status["upstream"])
@@ -955,6 +1138,9 @@ def summary_line(status):
                 status["files_deleted"])
         if status["message"]:
             body += "; " + status["message"]
+        if status.get("pushed"):
+            body += "; triggered %d of %d downstream mirrors" % (
+                sum(1 for entry in status["push"] if entry["delivered"]), len(status["push"]))
         return "%s: %s %s" % (head, body, tail)
     return "%s: %s %s" % (head, status["message"], tail)
 
@@ -967,6 +1153,7 @@ def new_result(cfg, start, force):
     return {
         "program": PROG,
         "upstream": cfg["upstream"],
+        "upstream_label": cfg["upstream_label"],
         "upstream_user": cfg["upstream_user"],
         "root": cfg["root"],
         "exclude_historical": cfg["exclude_historical"],
@@ -985,6 +1172,9 @@ def new_result(cfg, start, force):
         "bytes_received": 0,
         "lock_holder_pid": None,
         "lock_held_seconds": 0,
+        "upstream_unreachable": False,
+        "triggered": False,
+        "pushed": False,
     }
 
 
@@ -1018,7 +1208,7 @@ def sync(cfg, result, runner, sleep, force=False, keep_fds=()):
         code, lines, attempts = dry_run()
         result.update(attempts=attempts, rsync_exit_code=code)
         if code not in RSYNC_OK_CODES:
-            result["message"] = _failed("dry run", code, lines)
+            fail(cfg, result, "dry run", code, lines)
             return
         plan = parse_dry_run(lines, cfg["exclude_historical"])
         if not force:
@@ -1040,7 +1230,7 @@ def sync(cfg, result, runner, sleep, force=False, keep_fds=()):
         code, lines, attempts = upstream_check()
         result.update(attempts=attempts, rsync_exit_code=code)
         if code not in RSYNC_OK_CODES and code != 23:
-            result["message"] = _failed("upstream check", code, lines)
+            fail(cfg, result, "upstream check", code, lines)
             return
         problem = check_upstream_listing(parse_listing(lines))
         if problem and not force:
@@ -1071,7 +1261,7 @@ def sync(cfg, result, runner, sleep, force=False, keep_fds=()):
             "(rsync --max-delete); files were updated but the extra deletions were skipped; %s"
             % (limit, override_hint(cfg))))
     else:
-        result["message"] = _failed("sync", code, lines)
+        fail(cfg, result, "sync", code, lines)
         if any(NO_SPACE in line for line in lines):
             # The half-written files of this run only keep the disk full: give the space back.
             removed = clean_partial_dirs(cfg["root"])
@@ -1085,6 +1275,32 @@ def _failed(step, code, lines):
     text = "%s failed: rsync exit %d (%s)" % (step, code, describe_exit(code))
     error = first_error(lines)
     return text + (": " + error if error else "")
+
+
+# What rsync prints when it cannot reach a daemon (exit 10); exit 35 (--contimeout) always means it.
+# Exit 5 is not among them: the daemon answered (busy, refused a login).
+_CONNECT_ERRORS = re.compile(r"Connection refused|No route to host|Name or service not known|"
+                             r"Temporary failure in name resolution|Connection timed out|"
+                             r"Network is unreachable|No address associated with hostname")
+
+
+def is_unreachable(code, lines):
+    """Whether rsync failed because it could not reach the upstream at all."""
+    if code == 35:
+        return True
+    return code == 10 and any(_CONNECT_ERRORS.search(line) for line in lines)
+
+
+def upstream_name(cfg):
+    return cfg["upstream_label"] or cfg["upstream"]
+
+
+def fail(cfg, result, step, code, lines):
+    """A failed rsync step: the message, and whether the upstream was out of reach."""
+    result["message"] = _failed(step, code, lines)
+    if is_unreachable(code, lines):
+        result["upstream_unreachable"] = True
+        result["message"] = "upstream %s unreachable: %s" % (upstream_name(cfg), result["message"])
 
 
 USAGE = """usage: %s [--config FILE] [--check-config] [--force] [--clean]
@@ -1138,7 +1354,7 @@ def _on_sigterm(_signum, _frame):
     raise Terminated()
 
 
-def main(argv=None, runner=run_rsync, sleep=time.sleep, clock=time.time):
+def main(argv=None, runner=run_rsync, sleep=time.sleep, clock=time.time, ssh_runner=run_ssh):
     args = parse_args(argv)
     try:
         cfg = load_config(args.config)
@@ -1174,7 +1390,7 @@ def main(argv=None, runner=run_rsync, sleep=time.sleep, clock=time.time):
         return EXIT_OK
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return _locked_run(cfg, args, lock_fd, runner, sleep, clock, start)
+        return _locked_run(cfg, args, lock_fd, (runner, ssh_runner), sleep, clock, start)
     finally:
         signal.signal(signal.SIGTERM, previous)
         os.close(lock_fd)
@@ -1209,6 +1425,9 @@ def lock_problem(cfg, holder, now):
 def report_stuck_lock(cfg, args, holder, problem, start, clock):
     """Status, metrics and an error line for a lock held by something that is not a sync at work."""
     result = new_result(cfg, start, args.force)
+    # No run can start while the lock is stuck: a request left in place would only make its path
+    # unit start one failing run after another; the timer tries again.
+    result["triggered"] = consume_request(cfg)
     result.update(result="lock_stuck", exit_code=EXIT_LOCK_STUCK, message=problem,
                   lock_holder_pid=holder.pid, lock_held_seconds=round(max(start - holder.start, 0), 3),
                   lock_held_since=iso(holder.start))
@@ -1218,8 +1437,11 @@ def report_stuck_lock(cfg, args, holder, problem, start, clock):
     return EXIT_LOCK_STUCK
 
 
-def _locked_run(cfg, args, lock_fd, runner, sleep, clock, start):
+def _locked_run(cfg, args, lock_fd, runners, sleep, clock, start):
+    runner, ssh_runner = runners
     result = new_result(cfg, start, args.force)
+    # Before anything else: a trigger that arrives from now on asks for the next run.
+    result["triggered"] = consume_request(cfg)
     marker = os.path.join(cfg["state_dir"], RUNNING_MARKER)
     if args.clean or os.path.exists(marker):
         removed = clean_partial_dirs(cfg["root"])
@@ -1232,10 +1454,16 @@ def _locked_run(cfg, args, lock_fd, runner, sleep, clock, start):
     except Terminated:
         result.update(result="interrupted", exit_code=EXIT_TERMINATED,
                       message="stopped by SIGTERM; leftovers are cleaned at the next run")
+    if result["result"] == "success" and result["changes_applied"] and cfg["push"]:
+        result.update(pushed=True, push=trigger_downstream(cfg, ssh_runner))
     result["end_timestamp"] = clock()
     if result["result"] in ("success", "refused"):
         os.unlink(marker)
     status = write_reports(cfg, result)
+    for entry in status["push"] if status["pushed"] else ():
+        if not entry["delivered"]:
+            say("%s: could not trigger downstream %s: %s; it syncs on its own timer"
+                % (PROG, entry["name"], entry["message"]), error=True)
     say(summary_line(status), error=status["result"] != "success")
     return status["exit_code"]
 

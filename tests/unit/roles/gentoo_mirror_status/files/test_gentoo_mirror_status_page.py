@@ -209,3 +209,73 @@ def test_page_is_written_before_its_data(page, mirror, calendar, monkeypatch):
     monkeypatch.setattr(page, "atomic_write", lambda path, text: (written.append(os.path.basename(path)), real(path, text)))
     render(page, mirror, calendar)
     assert written == ["index.html", "status.json"]
+
+
+# ---------------------------------------------------------------------------------------
+# a mirror in a tiered fleet
+
+def sync_status(mirror, **change):
+    status = json.loads((mirror["state"] / "status.json").read_text())
+    status.update(change)
+    (mirror["state"] / "status.json").write_text(json.dumps(status))
+
+
+UNREACHABLE_MESSAGE = ("upstream tier-1 fleet-mirror1.example.test unreachable: dry run failed: rsync exit 10 "
+                       "(error in socket I/O): rsync: [Receiver] failed to connect to fleet-mirror1.example.test "
+                       "(10.89.0.2): Connection refused (111)")
+
+
+def test_an_unreachable_upstream_stands_out(page, mirror, calendar):
+    sync_status(mirror, upstream_unreachable=True, upstream_label="tier-1 fleet-mirror1.example.test",
+                message=UNREACHABLE_MESSAGE)
+    facts, page_html = render(page, mirror, calendar)
+    assert facts["upstream_unreachable"] is True
+    assert facts["upstream_label"] == "tier-1 fleet-mirror1.example.test"
+    assert text(page_html, "upstream-unreachable").startswith("Upstream tier-1 fleet-mirror1.example.test unreachable: ")
+    assert '<p id="upstream-unreachable" class="stale alert">' in page_html
+    # first thing under the heading, before the table
+    assert page_html.index('id="upstream-unreachable"') < page_html.index("<table>")
+    # the internal address in rsync's message is not published
+    assert "10.89.0.2" not in page_html and "10.89.0.2" not in json.dumps(facts)
+
+
+def test_unreachable_without_a_label_names_the_public_upstream(page, mirror, calendar):
+    sync_status(mirror, upstream_unreachable=True, upstream_label="")
+    facts, page_html = render(page, mirror, calendar)
+    assert text(page_html, "upstream-unreachable").startswith(
+        "Upstream rsync://masterdistfiles.example/gentoo/ unreachable")
+    assert "mirror42" not in page_html
+
+
+def test_a_reachable_upstream_has_no_unreachable_line(page, mirror, calendar):
+    sync_status(mirror, upstream_unreachable=False, triggered=False, push=[])
+    facts, page_html = render(page, mirror, calendar)
+    assert "upstream_unreachable" not in facts and "triggered" not in facts and "last_push" not in facts
+    assert "unreachable" not in page_html and "Triggered by upstream" not in page_html
+    assert 'id="push"' not in page_html
+
+
+def test_a_triggered_run_says_so(page, mirror, calendar):
+    sync_status(mirror, triggered=True, result="success")
+    facts, page_html = render(page, mirror, calendar)
+    assert facts["triggered"] is True
+    assert text(page_html, "triggered") == "Triggered by upstream"
+
+
+def test_the_last_push_lists_each_downstream(page, mirror, calendar):
+    sync_status(mirror, push_timestamp=NOW - 3900, push=[
+        {"name": "fleet-mirror2.example.test", "delivered": True, "message": ""},
+        {"name": "<b>mirror3", "delivered": False,
+         "message": "ssh: connect to host 10.89.0.4 port 22: Connection refused"}])
+    facts, page_html = render(page, mirror, calendar)
+    assert facts["last_push"] == {"end": "2026-12-03T19:25:00+05:30", "downstream": [
+        {"name": "fleet-mirror2.example.test", "delivered": True}, {"name": "<b>mirror3", "delivered": False}]}
+    assert text(page_html, "last-push") == "2026-12-03T19:25:00+05:30"
+    items = re.findall(r'<li class="push (fresh|stale)" data-name="[^"]*">([^<]*)</li>', page_html)
+    assert [(cls, html.unescape(item)) for cls, item in items] == [
+        ("fresh", "fleet-mirror2.example.test: triggered"),
+        ("stale", "<b>mirror3: not reached (it syncs on its own timer)")]
+    assert "<b>mirror3" not in page_html  # escaped
+    # ssh's messages name addresses: they stay in the state directory
+    assert "10.89.0.4" not in page_html and "10.89.0.4" not in json.dumps(facts)
+    assert "<script" not in page_html

@@ -119,7 +119,7 @@ def scripted(check=(0, LISTING_OK), dry=(0, STATS_NO_CHANGE), sync=(0, STATS_NO_
 def run(gms, cfg, tmp_path, monkeypatch):
     """Run main() against cfg written to a file; returns (exit, fake, stdout, sleeps)."""
 
-    def _run(script, extra_args=(), config=None, capsys=None, clock=None, sleep=None):
+    def _run(script, extra_args=(), config=None, capsys=None, clock=None, sleep=None, ssh_runner=None):
         conf = dict(cfg)
         conf.update(config or {})
         path = tmp_path / "sync.conf"
@@ -135,7 +135,11 @@ def run(gms, cfg, tmp_path, monkeypatch):
             if sleep:
                 sleep(seconds)
 
-        code = gms.main(["--config", str(path), *extra_args], sleep=record_sleep, clock=clock)
+        def no_ssh(argv, timeout):
+            pytest.fail("ssh ran: %r" % (argv,))
+
+        code = gms.main(["--config", str(path), *extra_args], sleep=record_sleep, clock=clock,
+                        ssh_runner=ssh_runner or no_ssh)
         return code, fake, sleeps
 
     return _run
@@ -1172,3 +1176,378 @@ def test_metrics_leave_out_free_space_when_the_filesystem_cannot_be_read(gms, cf
 def test_max_age_must_be_whole_seconds(gms, cfg, value):
     with pytest.raises(gms.ConfigError, match="max_age_seconds must be a whole number >= 0"):
         gms.validate_config(dict(cfg, max_age_seconds=value))
+
+
+# ---------------------------------------------------------------------------------------
+# tiers: the upstream's trigger (request file), triggering the downstream mirrors (push),
+# an unreachable upstream
+
+CHANGED_DRY = ">f+++++++++ 0 distfiles/ab/new.tar.gz\n" + stats(files_total=2000, created=1)
+CHANGED_SYNC = stats(files_total=2000, created=1, transferred=1, size=4096)
+CHANGED = {"dry": (0, CHANGED_DRY), "sync": (0, CHANGED_SYNC)}
+
+
+def downstream(name, **change):
+    entry = {"name": name, "host": name + ".example.test", "user": "gentoo-mirror-trigger",
+             "key_file": "/var/lib/gentoo-mirror/.ssh/push-" + name,
+             "known_hosts": "/var/lib/gentoo-mirror/.ssh/known_hosts-" + name}
+    entry.update(change)
+    return entry
+
+
+TIER1 = {"upstream_label": "tier-1 fleet-mirror1.example.test",
+         "push": [downstream("mirror2"), downstream("mirror3", port=2222)]}
+
+
+class FakeSsh:
+    """Stands in for run_ssh: answers[name] -> (code or None for a timeout, stderr)."""
+
+    def __init__(self, answers=None):
+        self.answers = answers or {}
+        self.calls = []
+
+    def __call__(self, argv, timeout):
+        self.calls.append((list(argv), timeout))
+        host = argv[-2]
+        return self.answers.get(host.split(".", 1)[0], (0, ""))
+
+
+def metrics_of(cfg):
+    with open(os.path.join(cfg["state_dir"], "gentoo_mirror_sync.prom"), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def metric_value(text, name, labels=""):
+    match = re.search(r"^gentoo_mirror_sync_%s\{[^}]*%s[^}]*\} (\S+)$" % (name, re.escape(labels)), text, re.M)
+    return match and match.group(1)
+
+
+def test_a_sync_that_changed_the_tree_triggers_every_downstream(gms, cfg, run, capsys):
+    ssh = FakeSsh()
+    code = run(scripted(**CHANGED), config=TIER1, ssh_runner=ssh)[0]
+    assert code == 0
+    assert sorted(ssh.calls) == [
+        (["/usr/bin/ssh", "-F", "/dev/null", "-i", "/var/lib/gentoo-mirror/.ssh/push-mirror2",
+          "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+          "-o", "UserKnownHostsFile=/var/lib/gentoo-mirror/.ssh/known_hosts-mirror2",
+          "-o", "GlobalKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
+          "-p", "22", "-l", "gentoo-mirror-trigger", "-T", "mirror2.example.test", "sync"], 30),
+        (["/usr/bin/ssh", "-F", "/dev/null", "-i", "/var/lib/gentoo-mirror/.ssh/push-mirror3",
+          "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+          "-o", "UserKnownHostsFile=/var/lib/gentoo-mirror/.ssh/known_hosts-mirror3",
+          "-o", "GlobalKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
+          "-p", "2222", "-l", "gentoo-mirror-trigger", "-T", "mirror3.example.test", "sync"], 30)]
+    st = status_of(cfg)
+    assert st["pushed"] is True and st["push_timestamp"] == 1012.5
+    assert st["push"] == [{"name": "mirror2", "delivered": True, "message": ""},
+                          {"name": "mirror3", "delivered": True, "message": ""}]
+    metrics = metrics_of(cfg)
+    assert metric_value(metrics, "push_targets") == "2" and metric_value(metrics, "push_failures") == "0"
+    assert ('gentoo_mirror_sync_push_delivered{upstream="rsync://upstream.example/gentoo/",downstream="mirror2"} 1'
+            in metrics.splitlines())
+    assert metric_value(metrics, "push_delivered", 'downstream="mirror3"') == "1"
+    out = capsys.readouterr().out
+    assert "success: 1 files (4.0 KiB) transferred, 0 deleted; triggered 2 of 2 downstream mirrors in 12.5 s" in out
+
+
+def test_downstream_mirrors_are_triggered_at_once(gms, cfg, run):
+    """Each trigger waits for the other at a barrier: one after the other, the first would time out."""
+    import threading
+    barrier = threading.Barrier(2, timeout=5)
+
+    def ssh(argv, timeout):
+        barrier.wait()
+        return 0, ""
+
+    assert run(scripted(**CHANGED), config=TIER1, ssh_runner=ssh)[0] == 0
+    assert [entry["delivered"] for entry in status_of(cfg)["push"]] == [True, True]
+
+
+@pytest.mark.parametrize("script,code", [
+    (scripted(), 0),                                                            # success, nothing changed
+    (scripted(dry=(1, "rsync error: syntax or usage error (code 1)\n")), 1),    # failed
+    (scripted(dry=(0, "*deleting   0 distfiles/layout.conf\n" + stats())), 3),  # refused by a guard
+    (scripted(dry=(0, CHANGED_DRY), sync=(25, CHANGED_SYNC)), 3),               # --max-delete hit
+    (scripted(dry=(0, CHANGED_DRY), sync=(23, CHANGED_SYNC)), 1),               # partial transfer
+], ids=["no-change", "failure", "refused", "max-delete", "partial"])
+def test_no_push_after_a_run_that_did_not_change_the_tree_cleanly(gms, cfg, run, capsys, script, code):
+    ssh = FakeSsh()
+    assert run(script, config=TIER1, ssh_runner=ssh)[0] == code
+    assert ssh.calls == []
+    st = status_of(cfg)
+    assert st["pushed"] is False and st["push"] == []
+    assert metric_value(metrics_of(cfg), "push_targets") == "0"
+    assert "downstream" not in capsys.readouterr().out
+
+
+def test_no_push_after_an_interrupted_run(gms, cfg, run):
+    def script(kind, argv):
+        raise gms.Terminated()
+    ssh = FakeSsh()
+    assert run(script, config=TIER1, ssh_runner=ssh)[0] == 143
+    assert ssh.calls == [] and status_of(cfg)["pushed"] is False
+
+
+def test_an_undelivered_trigger_is_reported_and_the_sync_still_succeeds(gms, cfg, run, capsys, monkeypatch):
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    refused = "ssh: connect to host mirror3.example.test port 2222: Connection refused\r\nsecond line\n"
+    ssh = FakeSsh({"mirror3": (255, refused)})
+    code = run(scripted(**CHANGED), config=TIER1, ssh_runner=ssh)[0]
+    assert code == 0
+    st = status_of(cfg)
+    assert st["result"] == "success" and st["exit_code"] == 0 and st["consecutive_failures"] == 0
+    assert st["push"] == [
+        {"name": "mirror2", "delivered": True, "message": ""},
+        {"name": "mirror3", "delivered": False,
+         "message": "ssh: connect to host mirror3.example.test port 2222: Connection refused"}]
+    metrics = metrics_of(cfg)
+    assert metric_value(metrics, "push_targets") == "2" and metric_value(metrics, "push_failures") == "1"
+    assert metric_value(metrics, "push_delivered", 'downstream="mirror3"') == "0"
+    assert metric_value(metrics, "push_delivered", 'downstream="mirror2"') == "1"
+    assert metric_value(metrics, "last_run_success") == "1"
+    out = capsys.readouterr().out.splitlines()
+    assert ("<3>gentoo-mirror-sync: could not trigger downstream mirror3: ssh: connect to host "
+            "mirror3.example.test port 2222: Connection refused; it syncs on its own timer") in out
+    summary = [line for line in out if line.startswith("gentoo-mirror-sync: success")]
+    assert len(summary) == 1 and "triggered 1 of 2 downstream mirrors" in summary[0]
+
+
+@pytest.mark.parametrize("answer,message", [
+    ((None, ""), "timed out after 7 s"),
+    ((1, ""), "exit 1"),
+    ((255, "\x1b[31mHost key verification failed.\n"), "\\x1b[31mHost key verification failed."),
+])
+def test_undelivered_trigger_messages(gms, cfg, run, answer, message):
+    ssh = FakeSsh({"mirror2": answer})
+    config = dict(TIER1, push=[downstream("mirror2")], push_timeout=7)
+    assert run(scripted(**CHANGED), config=config, ssh_runner=ssh)[0] == 0
+    assert ssh.calls[0][1] == 7
+    assert status_of(cfg)["push"] == [{"name": "mirror2", "delivered": False, "message": message}]
+
+
+def test_a_trigger_that_raises_does_not_stop_the_others(gms, cfg, run):
+    def ssh(argv, timeout):
+        if "mirror2.example.test" in argv:
+            raise OSError("boom")
+        return 0, ""
+    assert run(scripted(**CHANGED), config=TIER1, ssh_runner=ssh)[0] == 0
+    assert [(e["delivered"], e["message"]) for e in status_of(cfg)["push"]] == [(False, "boom"), (True, "")]
+
+
+def test_the_last_push_stays_across_runs_that_do_not_push(gms, cfg, run):
+    run(scripted(**CHANGED), config=TIER1, ssh_runner=FakeSsh({"mirror3": (255, "refused\n")}))
+    pushed = status_of(cfg)
+    run(scripted(), config=TIER1)  # no change: no ssh (the fixture fails on a call)
+    st = status_of(cfg)
+    assert st["pushed"] is False
+    assert st["push"] == pushed["push"] and st["push_timestamp"] == pushed["push_timestamp"]
+    assert metric_value(metrics_of(cfg), "push_failures") == "1"
+    # a downstream taken out of the configuration leaves the record and its metric
+    run(scripted(), config=dict(TIER1, push=[downstream("mirror2")]))
+    assert [entry["name"] for entry in status_of(cfg)["push"]] == ["mirror2"]
+    metrics = metrics_of(cfg)
+    assert metric_value(metrics, "push_failures") == "0" and 'downstream="mirror3"' not in metrics
+    run(scripted(), config=dict(TIER1, push=[]))
+    assert status_of(cfg)["push"] == [] and status_of(cfg)["push_timestamp"] is None
+
+
+def test_run_ssh_kills_a_call_that_outlives_the_timeout(gms, tmp_path):
+    """The real run_ssh on a stand-in ssh (a shell script): stderr, exit code, timeout."""
+    fake = tmp_path / "ssh"
+    fake.write_text("#!/bin/sh\necho \"stderr of $*\" >&2\necho stdout\n[ \"$1\" = slow ] && exec sleep 30\nexit 3\n")
+    fake.chmod(0o755)
+    assert gms.run_ssh([str(fake), "fast"], 5) == (3, "stderr of fast\n")
+    start = gms.time.monotonic()
+    code, err = gms.run_ssh([str(fake), "slow"], 1)
+    assert code is None and err == "stderr of slow\n"
+    assert gms.time.monotonic() - start < 10
+    assert gms.run_ssh([str(tmp_path / "missing")], 1)[0] == 127
+
+
+def test_the_request_file_is_consumed_when_the_run_starts(gms, cfg, run, tmp_path, capsys):
+    request = tmp_path / "sync.request"
+    request.write_text("")
+    seen = []
+
+    def script(kind, argv):
+        seen.append(request.exists())
+        return 0, STATS_NO_CHANGE
+
+    assert run(script, config={"request_file": str(request)})[0] == 0
+    assert seen == [False] and not request.exists()
+    st = status_of(cfg)
+    assert st["triggered"] is True
+    assert metric_value(metrics_of(cfg), "last_run_triggered") == "1"
+    assert "gentoo-mirror-sync: success (triggered by upstream): tree already up to date" in capsys.readouterr().out
+    # a run the timer started
+    assert run(script, config={"request_file": str(request)})[0] == 0
+    assert status_of(cfg)["triggered"] is False
+    assert metric_value(metrics_of(cfg), "last_run_triggered") == "0"
+
+
+def test_a_trigger_during_a_run_asks_for_one_more(gms, cfg, run, tmp_path):
+    request = tmp_path / "sync.request"
+    request.write_text("")
+
+    def script(kind, argv):
+        request.write_text("")  # the upstream's trigger arrives while rsync runs
+        return 0, STATS_NO_CHANGE
+
+    run(script, config={"request_file": str(request)})
+    assert request.exists()
+
+
+def test_a_run_that_finds_the_lock_busy_leaves_the_request(gms, cfg, run, tmp_path):
+    request = tmp_path / "sync.request"
+    request.write_text("")
+    fd = os.open(os.path.join(cfg["state_dir"], "sync.lock"), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        assert run(scripted(), config={"request_file": str(request)})[0] == 0
+    finally:
+        os.close(fd)
+    assert request.exists()
+
+
+def test_a_request_that_cannot_be_removed_is_an_error_line(gms, cfg, run, tmp_path, capsys, monkeypatch):
+    request = tmp_path / "sync.request"
+    request.write_text("")
+    real_unlink = os.unlink
+
+    def unlink(path, *a, **k):
+        if str(path) == str(request):
+            raise PermissionError(13, "Permission denied")
+        return real_unlink(path, *a, **k)
+    monkeypatch.setattr(gms.os, "unlink", unlink)
+    assert run(scripted(), config={"request_file": str(request)})[0] == 0
+    assert ("cannot remove the request file %s: Permission denied" % request) in capsys.readouterr().out
+    assert status_of(cfg)["triggered"] is True
+
+
+CONNECT_REFUSED = ("rsync: [Receiver] failed to connect to fleet-mirror1.example.test (10.89.0.2): "
+                   "Connection refused (111)\nrsync error: error in socket I/O (code 10) at clientserver.c(139) "
+                   "[Receiver=3.2.7]\n")
+
+
+@pytest.mark.parametrize("code,output", [
+    (10, CONNECT_REFUSED),
+    (10, "rsync: getaddrinfo: fleet-mirror1.example.test 873: Name or service not known\n"),
+    (10, "rsync: getaddrinfo: fleet-mirror1.example.test 873: Temporary failure in name resolution\n"),
+    (10, "rsync: [Receiver] failed to connect to 10.89.0.2 (10.89.0.2): No route to host (113)\n"),
+    (10, "rsync: [Receiver] failed to connect to 10.89.0.2 (10.89.0.2): Connection timed out (110)\n"),
+    (35, "rsync error: timeout waiting for daemon connection (code 35) at socket.c(278) [Receiver=3.2.7]\n"),
+])
+def test_an_upstream_out_of_reach_is_called_unreachable(gms, cfg, run, code, output):
+    config = {"upstream_label": "tier-1 fleet-mirror1.example.test", "retries": 0}
+    assert run(scripted(dry=(code, output)), config=config)[0] == 1
+    st = status_of(cfg)
+    assert st["upstream_unreachable"] is True
+    assert st["message"].startswith("upstream tier-1 fleet-mirror1.example.test unreachable: dry run failed: "
+                                    "rsync exit %d (" % code)
+    assert st["upstream_label"] == "tier-1 fleet-mirror1.example.test"
+    assert metric_value(metrics_of(cfg), "upstream_reachable") == "0"
+
+
+def test_unreachable_names_the_upstream_url_without_a_label(gms, cfg, run):
+    run(scripted(dry=(10, CONNECT_REFUSED)), config={"retries": 0})
+    assert status_of(cfg)["message"] == (
+        "upstream rsync://upstream.example/gentoo/ unreachable: dry run failed: rsync exit 10 (error in "
+        "socket I/O): rsync: [Receiver] failed to connect to fleet-mirror1.example.test (10.89.0.2): "
+        "Connection refused (111)")
+
+
+def test_the_first_sync_and_the_real_run_also_tell_unreachable(gms, cfg, run):
+    shutil.rmtree(os.path.join(cfg["root"], "distfiles"))
+    run(scripted(check=(10, CONNECT_REFUSED)), config={"retries": 0})
+    assert status_of(cfg)["message"].startswith("upstream rsync://upstream.example/gentoo/ unreachable: upstream check failed")
+    os.makedirs(os.path.join(cfg["root"], "distfiles"))
+    for name in ("layout.conf", "timestamp.mirmon"):
+        with open(os.path.join(cfg["root"], "distfiles", name), "w", encoding="utf-8") as handle:
+            handle.write("x\n")
+    run(scripted(dry=(0, CHANGED_DRY), sync=(10, CONNECT_REFUSED)), config={"retries": 0})
+    assert status_of(cfg)["upstream_unreachable"] is True
+    assert "unreachable: sync failed: rsync exit 10" in status_of(cfg)["message"]
+
+
+@pytest.mark.parametrize("code,output", [
+    (5, "@ERROR: max connections (50) reached -- try again later\n"),            # busy: it answered
+    (10, "rsync: connection unexpectedly closed (0 bytes received so far) [Receiver]\n"),
+    (12, "rsync: [Receiver] read error: Connection reset by peer (104)\n"),
+    (1, "rsync error: syntax or usage error (code 1)\n"),
+])
+def test_other_failures_are_not_unreachable(gms, cfg, run, code, output):
+    run(scripted(dry=(code, output)), config={"upstream_label": "tier-1 x", "retries": 0})
+    st = status_of(cfg)
+    assert st["result"] == "failure" and st["upstream_unreachable"] is False
+    assert st["message"].startswith("dry run failed")
+    assert metric_value(metrics_of(cfg), "upstream_reachable") == "1"
+
+
+def test_a_reachable_upstream_after_an_unreachable_one(gms, cfg, run):
+    run(scripted(dry=(10, CONNECT_REFUSED)), config={"retries": 0})
+    run(scripted())
+    assert status_of(cfg)["upstream_unreachable"] is False
+    assert metric_value(metrics_of(cfg), "upstream_reachable") == "1"
+
+
+def test_tier_defaults(gms):
+    cfg = gms.validate_config({"push": [downstream("m2")]})
+    assert cfg["upstream_label"] == "" and cfg["request_file"] == ""
+    assert cfg["push_timeout"] == 30 and cfg["ssh"] == "/usr/bin/ssh"
+    assert cfg["push"][0]["port"] == 22
+    assert gms.validate_config({})["push"] == []
+
+
+@pytest.mark.parametrize("raw,message", [
+    ({"upstream_label": 1}, "upstream_label must be a string, got 1"),
+    ({"request_file": "run/sync.request"}, "request_file must be an absolute path, got 'run/sync.request'"),
+    ({"request_file": None}, "request_file must be a string, got None"),
+    ({"ssh": ""}, "ssh must be a non-empty string, got ''"),
+    ({"push_timeout": 0}, "push_timeout must be a whole number of seconds >= 1, got 0"),
+    ({"push_timeout": True}, "push_timeout must be a whole number of seconds >= 1, got True"),
+    ({"push": {"name": "m2"}}, "push must be a list of downstream mirrors, got {'name': 'm2'}"),
+    ({"push": ["m2"]}, "push[0] must be an object with the keys name, host, port, user, key_file, known_hosts, got 'm2'"),
+    ({"push": [downstream("m2", command="rm")]}, "push[0]: unknown key(s) command (allowed: name, host"),
+    ({"push": [downstream("m2", port=0)]}, "push[0].port must be a whole number from 1 to 65535, got 0"),
+    ({"push": [downstream("m2", port="22")]}, "push[0].port must be a whole number from 1 to 65535, got '22'"),
+    ({"push": [downstream("m2"), downstream("m3", port=65536)]}, "push[1].port must be a whole number from 1 to 65535, got 65536"),
+    ({"push": [downstream("m2", host="-oProxyCommand=sh")]},
+     "push[0].host must be a non-empty string without blanks that does not start with '-', got '-oProxyCommand=sh'"),
+    ({"push": [downstream("m2", user="a b")]}, "push[0].user must be a non-empty string without blanks"),
+    ({"push": [downstream("")]}, "push[0].name must be a non-empty string"),
+    ({"push": [downstream("m2", key_file="id_m2")]}, "push[0].key_file must be an absolute path, got 'id_m2'"),
+    ({"push": [downstream("m2", known_hosts=None)]}, "push[0].known_hosts must be a non-empty string, got None"),
+    ({"push": [downstream("m2"), downstream("m2", host="other")]}, "push[1].name 'm2' is used twice"),
+])
+def test_bad_tier_settings_are_refused_naming_key_and_value(gms, raw, message):
+    with pytest.raises(gms.ConfigError, match=re.escape(message)):
+        gms.validate_config(raw)
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/rsync"), reason="needs the real rsync client")
+def test_the_real_rsync_on_a_closed_port_is_unreachable(gms, cfg, tmp_path, monkeypatch):
+    """No stand-in: rsync itself connects to a port nothing listens on (127.0.0.1:1)."""
+    monkeypatch.setattr(gms.subprocess, "Popen", REAL_POPEN)
+    path = tmp_path / "sync.conf"
+    path.write_text(json.dumps(dict(cfg, upstream="rsync://127.0.0.1:1/gentoo/", retries=0, contimeout=5,
+                                    upstream_label="tier-1 localhost")))
+    assert gms.main(["--config", str(path)]) == 1
+    st = status_of(cfg)
+    assert st["upstream_unreachable"] is True and st["rsync_exit_code"] == 10
+    assert st["message"].startswith("upstream tier-1 localhost unreachable: dry run failed: rsync exit 10")
+    assert "Connection refused" in st["message"]
+
+
+def test_a_stuck_lock_takes_the_request_away(gms, cfg, run, tmp_path):
+    """No run can start while the lock is stuck: a request left in place would make its path
+    unit start one failing run after another."""
+    run(scripted())
+    request = tmp_path / "sync.request"
+    request.write_text("")
+    fd = hold_lock(cfg, {"pid": os.getpid(), "start": 1000.0 - 2 * DAY, "proc_start": gms.proc_start_ticks()})
+    try:
+        assert run(scripted(), config={"request_file": str(request)})[0] == 4
+    finally:
+        os.close(fd)
+    assert not request.exists()
+    assert status_of(cfg)["triggered"] is True
