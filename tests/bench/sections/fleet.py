@@ -5,8 +5,9 @@
 """Fleets: site.yml on fresh hosts and again (no change) for 1, 3 and 6 mirrors and a 1+3 tiered
 fleet, with Ansible's forks at their default and raised: how provisioning grows with the fleet.
 
-BENCH_FLEET_CASES (for example "6,1+3"; default every fleet) measures only those fleets; the
-others keep their rows from the last run that measured them (build/bench/full/fleet-cases.json,
+BENCH_FLEET_CASES (for example "6,1+3@5": fleet, or fleet@forks; default every case) measures only those; the
+others keep their rows from the last run that measured them; BENCH_FLEET_MINUTES starts no new case
+after that many minutes (the run then ends and writes the page); the (build/bench/full/fleet-cases.json,
 written after every case, so a run cut short keeps what it finished), each row with its date.
 """
 
@@ -31,7 +32,9 @@ RAISED_FORKS = 12  # more than the largest fleet here: every host in one batch
 FORKS = (DEFAULT_FORKS, RAISED_FORKS)
 TIERED = "1+3"
 FLEETS = ("1", "3", "6", TIERED)  # the table's order
-MEASURE_ORDER = ("6", TIERED, "3", "1")  # the largest first: their figures say the most
+# What a run cut short should have measured first: one mirror (its fresh converge is the setup's),
+# then the cases that say the most (the largest fleet, the tiers, forks beyond one batch).
+MEASURE_ORDER = (("1", 5), ("6", 5), (TIERED, 5), ("6", 12), ("3", 5), (TIERED, 12), ("3", 12), ("1", 12))
 CASES_FILE = "fleet-cases.json"
 TIER_VARIABLE = "gentoo_mirror_downstream_group"  # a tier-1 host's downstream group
 FULL = {"again_runs": 2}
@@ -40,14 +43,17 @@ SMOKE = {"again_runs": 1}
 NOISE_PCT = 10
 
 
-def wanted_fleets(spec: str) -> list:
-    """The fleets BENCH_FLEET_CASES asks for, in the table's order (all when empty)."""
-    asked = {part.strip() for part in spec.split(",") if part.strip()}
-    unknown = asked - set(FLEETS)
-    if unknown:
-        raise CommandFailed("BENCH_FLEET_CASES: unknown fleet(s) %s; allowed: %s"
-                            % (", ".join(sorted(unknown)), ", ".join(FLEETS)))
-    return [f for f in FLEETS if f in asked] if asked else list(FLEETS)
+def wanted_cases(spec: str) -> list:
+    """The (fleet, forks) cases BENCH_FLEET_CASES asks for ("6" both forks, "6@12" one), in
+    MEASURE_ORDER (all when empty)."""
+    asked = set()
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        fleet, dummy, forks = part.partition("@")
+        if fleet not in FLEETS or forks not in ("",) + tuple(str(k) for k in FORKS):
+            raise CommandFailed("BENCH_FLEET_CASES: unknown case %s; allowed: a fleet (%s), optionally @forks (%s)"
+                                % (part, ", ".join(FLEETS), ", ".join(str(k) for k in FORKS)))
+        asked |= {(fleet, k) for k in FORKS if not forks or k == int(forks)}
+    return [case for case in MEASURE_ORDER if case in asked or not asked]
 
 
 def tiered_layout() -> dict:
@@ -145,20 +151,23 @@ def measure_smoke(env) -> dict:
 def measure(env) -> dict:
     say("==> section fleet: site.yml fresh and again, fleets of %s, forks %s"
         % (", ".join(FLEETS), " and ".join(str(k) for k in FORKS)))
-    wanted = wanted_fleets(os.environ.get("BENCH_FLEET_CASES", ""))
+    wanted = wanted_cases(os.environ.get("BENCH_FLEET_CASES", ""))
     if env.smoke:
         return measure_smoke(env)
     cases = previous_cases(env.out / CASES_FILE)
     has_tiers = collection_has_tiers(os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""))
-    for fleet in [f for f in MEASURE_ORDER if f in wanted]:
-        for forks in FORKS:
-            if fleet == TIERED and not has_tiers:
-                say("    %s tiered, forks %d: the installed collection has no %s; not run" % (fleet, forks, TIER_VARIABLE))
-                cases[(fleet, forks)] = {"fleet": fleet, "mirrors": len(fleet_hosts(fleet)), "forks": forks,
-                                         "absent": "the installed collection has no `%s` yet" % TIER_VARIABLE}
-                continue
-            cases[(fleet, forks)] = measure_case(env, fleet, forks, FULL["again_runs"])
-            save_cases(env.out / CASES_FILE, cases)
+    deadline = time.monotonic() + float(os.environ.get("BENCH_FLEET_MINUTES") or "inf") * 60
+    for fleet, forks in wanted:
+        if time.monotonic() > deadline:
+            say("    BENCH_FLEET_MINUTES passed: %s, forks %d, not started" % (fleet, forks))
+            continue
+        if fleet == TIERED and not has_tiers:
+            say("    %s tiered, forks %d: the installed collection has no %s; not run" % (fleet, forks, TIER_VARIABLE))
+            cases[(fleet, forks)] = {"fleet": fleet, "mirrors": len(fleet_hosts(fleet)), "forks": forks,
+                                     "absent": "the installed collection has no `%s` yet" % TIER_VARIABLE}
+            continue
+        cases[(fleet, forks)] = measure_case(env, fleet, forks, FULL["again_runs"])
+        save_cases(env.out / CASES_FILE, cases)
     return {"cases": ordered(cases), "cpus": os.cpu_count()}
 
 
@@ -251,7 +260,8 @@ def table_row(row, dated) -> str:
 def report(page, d):
     if not page.header(NAME, TITLE, d):
         return
-    rows = d["cases"]
+    have = {(r["fleet"], r["forks"]): r for r in d["cases"]}
+    rows = [have.get((f, k), {"fleet": f, "forks": k, "absent": "not measured yet"}) for f in FLEETS for k in FORKS]
     if d.get("smoke"):
         page.add("", "Smoke run: no host provisioned; each fleet's inventory was written and",
                  "`ansible-playbook mirrorkit.gentoo.site --list-hosts --forks N` listed its hosts (its seconds",

@@ -33,11 +33,14 @@ ROWS = [row('1', 5, 67.8, [29.3, 27.3]), row('1', 12, 70.1, [28.0, 29.9]),
         row('6', 5, 330.0, [170.0, 160.0]), row('6', 12, 250.0, [120.0, 125.0])]
 
 
-def test_fleets_are_chosen_in_the_tables_order_and_a_typo_is_named():
-    assert fleet.wanted_fleets('') == ['1', '3', '6', '1+3']
-    assert fleet.wanted_fleets(' 1+3, 6') == ['6', '1+3']
-    with pytest.raises(CommandFailed, match='12.*allowed: 1, 3, 6, 1\\+3'):
-        fleet.wanted_fleets('6,12')
+def test_cases_are_chosen_in_the_order_a_short_run_needs_and_a_typo_is_named():
+    assert fleet.wanted_cases('') == list(fleet.MEASURE_ORDER)
+    assert sorted(fleet.wanted_cases('')) == sorted((f, k) for f in fleet.FLEETS for k in fleet.FORKS)
+    assert fleet.wanted_cases(' 3, 1+3@5,6@12') == [('1+3', 5), ('6', 12), ('3', 5), ('3', 12)]
+    with pytest.raises(CommandFailed, match='12.*allowed: a fleet \\(1, 3, 6, 1\\+3\\), optionally @forks \\(5, 12\\)'):
+        fleet.wanted_cases('6,12')
+    with pytest.raises(CommandFailed, match='unknown case 6@7'):
+        fleet.wanted_cases('6@7')
 
 
 def test_the_tiered_inventory_gives_the_upstream_to_tier_one_only(tmp_path):
