@@ -210,7 +210,7 @@ def forks_sentence(rows, cpus) -> str:
     pairs = [(find(rows, f, DEFAULT_FORKS), find(rows, f, RAISED_FORKS)) for f in FLEETS]
     pairs = [(lo, hi) for lo, hi in pairs if lo and hi]
     if not pairs:
-        return ""
+        return "No fleet has been measured with both forks settings yet: what raising forks buys is not shown."
     within = [abs(pct(hi[k]["median"], lo[k]["median"])) for lo, hi in pairs if lo["mirrors"] <= DEFAULT_FORKS
               for k in ("fresh", "again")]
     noise = max(within + [NOISE_PCT])

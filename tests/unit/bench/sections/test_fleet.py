@@ -104,6 +104,7 @@ def test_forks_are_judged_against_the_noise_of_the_fleets_they_cannot_change():
     assert 'on this 2-core machine raising forks buys 26 % of the wall time' in text
     same = ROWS[:5] + [row('6', 12, 320.0, [160.0, 168.0])]
     assert 'raising forks buys nothing beyond that noise' in fleet.forks_sentence(same, 2)
+    assert 'not shown' in fleet.forks_sentence([r for r in ROWS if r['forks'] == 5], 2)
     slower = ROWS[:5] + [row('6', 12, 400.0, [200.0, 210.0])]
     assert 'raising forks costs 21 % more wall time' in fleet.forks_sentence(slower, 2)
 
