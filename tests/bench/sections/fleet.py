@@ -232,16 +232,16 @@ def forks_sentence(rows, cpus) -> str:
 
 
 def tiered_sentence(rows) -> str:
-    """The tiered fleet's cost per mirror against the flat fleet of three."""
-    tiered, flat = find(rows, TIERED, DEFAULT_FORKS), find(rows, "3", DEFAULT_FORKS)
+    """The tiered fleet's cost per mirror against the flat fleets measured (default forks)."""
+    tiered = find(rows, TIERED, DEFAULT_FORKS)
+    flat = [r for r in (find(rows, f, DEFAULT_FORKS) for f in FLEETS if f != TIERED) if r]
     if not tiered or not flat:
         return ""
-    return ("The 1+3 tiered fleet's fresh converge cost %s s per mirror against %s s for 3 flat mirrors"
-            " (%.2f×; its tier-2 hosts sync from the tier-1 host, not from the upstream), its no-change run"
-            " %s s per mirror against %s s."
-            % (num(per_mirror(tiered, "fresh")), num(per_mirror(flat, "fresh")),
-               per_mirror(tiered, "fresh") / per_mirror(flat, "fresh"),
-               num(per_mirror(tiered, "again")), num(per_mirror(flat, "again"))))
+    against = " and ".join("%s s for %d" % (num(per_mirror(r, "fresh")), r["mirrors"]) for r in flat)
+    again = " and ".join("%s s for %d" % (num(per_mirror(r, "again")), r["mirrors"]) for r in flat)
+    return ("The 1+3 tiered fleet's fresh converge cost %s s per mirror (flat fleets: %s; its tier-2 hosts"
+            " pull from the tier-1 host, not from the upstream), its no-change run %s s per mirror (flat: %s)."
+            % (num(per_mirror(tiered, "fresh")), against, num(per_mirror(tiered, "again")), again))
 
 
 def table_row(row, dated) -> str:

@@ -109,12 +109,13 @@ def test_forks_are_judged_against_the_noise_of_the_fleets_they_cannot_change():
     assert 'raising forks costs 21 % more wall time' in fleet.forks_sentence(slower, 2)
 
 
-def test_the_tiered_fleet_is_set_against_three_flat_mirrors():
+def test_the_tiered_fleet_is_set_against_the_flat_fleets_measured():
     rows = ROWS + [row('1+3', 5, 240.0, [100.0, 104.0])]
     assert fleet.tiered_sentence(ROWS) == ''
     text = fleet.tiered_sentence(rows)
-    assert 'cost 60.0 s per mirror against 50.3 s for 3 flat mirrors (1.19×' in text
-    assert 'its no-change run 25.5 s per mirror against 24.2 s' in text
+    assert 'fresh converge cost 60.0 s per mirror (flat fleets: 67.8 s for 1 and 50.3 s for 3 and 55.0 s for 6;' in text
+    assert 'its no-change run 25.5 s per mirror (flat: 28.3 s for 1 and 24.2 s for 3 and 27.5 s for 6)' in text
+    assert '50.3 s for 3' not in fleet.tiered_sentence([r for r in rows if r['fleet'] != '3'])
 
 
 def test_the_table_dates_rows_of_other_runs_and_names_a_case_not_run():
