@@ -7,7 +7,7 @@ side in one run, and write docs/performance.md with one PNG chart per section.
 
 Run through tests/bench/run.sh (which installs matplotlib, sets CONTAINERS_CONF and removes the
 test hosts on exit). Sections: tests/bench/sections/, one module each (http, rsync, sync,
-provisioning, bandwidth, load, overload), with its measurement and its part of the page.
+provisioning, bandwidth, load, overload, fleet), with its measurement and its part of the page.
 
 Full mode starts test hosts (podman, network mirrorkit-bench, names bench-*), provisions the
 mirror with mirrorkit.gentoo.site, and measures inside the hosts (podman exec), so no figure

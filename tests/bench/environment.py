@@ -28,6 +28,7 @@ BUILD = TOP / "build" / "bench"
 NET = "mirrorkit-bench"
 UPSTREAM = "bench-upstream"
 MIRROR = "bench-mirror.example.test"
+UPSTREAM_URL = "rsync://%s/gentoo/" % UPSTREAM  # the stand-in upstream's public module
 STOCK = "bench-stock"
 SMOKE_HOST = "bench-smoke"
 # Ports on this machine, all below the kernel's ephemeral range (32768-60999): a client connection
@@ -66,17 +67,18 @@ class Environment:
         return any(what in s.NEEDS for s in self.sections)
 
     # -- hosts -------------------------------------------------------------------------
-    def fresh_converge(self, names, log_name: str, remove: bool = True):
-        """site.yml on hosts started fresh for this run (removed afterwards unless remove is false):
+    def fresh_converge(self, names, log_name: str, remove: bool = True, extra=(), tiers=None):
+        """site.yml on hosts started fresh for this run (removed afterwards unless remove is false),
+        with extra arguments of ansible-playbook and the tiers of write_inventory:
         (its wall time, the inventory of those hosts)."""
         for name in names:
             self.hosts.start(name, network=NET)
         for name in names:
             self.hosts.wait_booted(name)
-        inv = self.out / ("inventory-fresh-%d.yml" % len(names))
-        self.write_inventory(inv, names)
+        inv = self.out / ("inventory-fresh-%d%s.yml" % (len(names), "-tiered" if tiers else ""))
+        self.write_inventory(inv, names, tiers=tiers)
         try:
-            took, dummy = self.playbook(inv, "mirrorkit.gentoo.site", log_name=log_name)
+            took, dummy = self.playbook(inv, "mirrorkit.gentoo.site", *extra, log_name=log_name)
         finally:
             if remove:
                 self.hosts.remove(names)
@@ -107,9 +109,11 @@ class Environment:
         return env
 
     @staticmethod
-    def write_inventory(path: Path, mirrors, ssh_key: Path | None = None) -> None:
+    def write_inventory(path: Path, mirrors, ssh_key: Path | None = None, tiers=None) -> None:
         """An inventory of the upstream and the mirrors; with ssh_key, MIRROR is reached over SSH
-        (127.0.0.1:PORT_SSH, pipelining on) instead of podman exec."""
+        (127.0.0.1:PORT_SSH, pipelining on) instead of podman exec. With tiers ({group: {host:
+        {variable: value}}}) the mirrors are those groups' hosts, children of gentoo_mirrors, and
+        the stand-in upstream is only what the tiers' variables name (the others derive theirs)."""
         lines = [
             "# written by tests/bench/bench.py",
             "all:",
@@ -121,9 +125,12 @@ class Environment:
             "      hosts:",
             "        %s:" % UPSTREAM,
             "    gentoo_mirrors:",
-            "      hosts:",
         ]
-        for name in mirrors:
+        if tiers:
+            lines += tier_lines(tiers)
+        else:
+            lines.append("      hosts:")
+        for name in [] if tiers else mirrors:
             lines.append("        %s:" % name)
             if ssh_key and name == MIRROR:
                 lines += [
@@ -139,12 +146,13 @@ class Environment:
             "      vars:",
             "        gentoo_mirror_hostname: \"{{ inventory_hostname }}\"",
             "        gentoo_mirror_admin_email: mirror-admin@example.test",
-            "        gentoo_mirror_upstream: rsync://%s/gentoo/" % UPSTREAM,
             "        gentoo_mirror_initial_sync: wait",
             "        gentoo_mirror_min_disk_gib: 1",
             "        gentoo_mirror_https: false",
             "        gentoo_mirror_max_connections: 10000",
         ]
+        if not tiers:
+            lines.append("        gentoo_mirror_upstream: %s" % UPSTREAM_URL)
         path.write_text("\n".join(lines) + "\n")
 
     def playbook(self, inventory: Path, playbook: str, *extra: str, log_name: str, timeout=3600, env=None):
@@ -288,6 +296,17 @@ class Environment:
         self.program = "python3 -I " + self.program_module
         self.inv1 = self.out / "inventory-1.yml"
         self.write_inventory(self.inv1, [MIRROR])
+
+
+def tier_lines(tiers) -> list:
+    """The children of gentoo_mirrors in write_inventory's YAML: {group: {host: {variable: value}}}."""
+    lines = ["      children:"]
+    for group, members in tiers.items():
+        lines += ["        %s:" % group, "          hosts:"]
+        for name, variables in members.items():
+            lines.append("            %s:%s" % (name, "" if variables else " {}"))
+            lines += ["              %s: %s" % item for item in variables.items()]
+    return lines
 
 
 def parse_recap(text: str) -> dict:

@@ -9,7 +9,9 @@
 #   tests/bench/run.sh --only http     one section (repeatable: --only sync --only load)
 #   tests/bench/run.sh --smoke         a tiny version of every section on local servers, seconds;
 #                                      writes build/bench/smoke/, fails if the harness is broken
-# Sections: http rsync sync provisioning bandwidth load.
+# Sections: http rsync sync provisioning bandwidth load overload fleet
+# (section fleet: BENCH_FLEET_CASES="6,1+3@5" measures only those cases, BENCH_FLEET_MINUTES=30
+# starts none after 30 minutes; see tests/bench/sections/fleet.py).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$top/tests/testbed/containers.conf}

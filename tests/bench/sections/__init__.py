@@ -17,10 +17,11 @@ A new section is a module here and a place in the two lists below.
 
 from __future__ import annotations
 
-from sections import bandwidth, http, load, overload, provisioning, rsync, sync
+from sections import bandwidth, fleet, http, load, overload, provisioning, rsync, sync
 
 # The page's order.
-SECTIONS = (http, rsync, sync, provisioning, bandwidth, load, overload)
-# Run order: the short sections first, the provisioning runs before the long serving ones.
-RUN_ORDER = (bandwidth, load, overload, provisioning, http, rsync, sync)
+SECTIONS = (http, rsync, sync, provisioning, bandwidth, load, overload, fleet)
+# Run order: the short sections first, the provisioning runs before the long serving ones, the
+# fleets (hosts of their own, removed after each case) last.
+RUN_ORDER = (bandwidth, load, overload, provisioning, http, rsync, sync, fleet)
 BY_NAME = {section.NAME: section for section in SECTIONS}
