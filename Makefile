@@ -53,7 +53,7 @@ test:
 	printf '\n\033[1m==> make test: time per step and scenario (%s)\033[0m\n' "$(TEST_TIMES)"; \
 	python3 tests/testbed/timing_table.py $(TEST_TIMES) $$(( $$(date +%s) - start )); exit $$rc
 
-test-steps: venv host-deps images collection lint promtool core-matrix sanity-tree unit install-test $(GALAXY_STEPS) bench-smoke molecule demo-smoke
+test-steps: venv host-deps images collection lint promtool core-matrix sanity-tree install-test $(GALAXY_STEPS) bench-smoke molecule demo-smoke
 	@echo; echo "make test: all steps passed"
 
 $(VENV)/.installed: tests/requirements.txt
@@ -119,6 +119,8 @@ promtool: host-deps
 	  promtool check rules $(PROMETHEUS_RULES) && \
 	  promtool test rules tests/unit/$(PROMETHEUS_RULES:.yml=.test.yml)'
 
+# `make test` runs the unit tests in core-matrix, on every supported ansible-core (the oldest is
+# .venv's); this is the quick run for development.
 unit: venv
 	@$(STEP) "pytest unit tests" pytest -q tests/unit
 
