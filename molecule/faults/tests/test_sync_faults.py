@@ -37,13 +37,15 @@ def test_upstream_unreachable_fails_after_bounded_retries_then_recovers():
     journal = last_journal()
     # gentoo_mirror_sync_retries: 2 -> three attempts, two "retrying" lines, then one summary
     assert len(re.findall(r"dry run: rsync exit \d+ .*attempt \d of 3, retrying in \d+ s", journal)) == 2, journal
-    assert re.search(r"^(<3>)?gentoo-mirror-sync: failure: dry run failed: rsync exit (10|35) ", journal, re.M), journal
+    # named as what it is: the upstream could not be reached
+    assert re.search(r"^(<3>)?gentoo-mirror-sync: failure: upstream rsync://faults-upstream/gentoo-auth/ unreachable: "
+                     r"dry run failed: rsync exit (10|35) ", journal, re.M), journal
     assert took < 120
     # the failure is in the journal at error priority, where an admin's alerting looks
     errors = mirror("journalctl --no-pager -o cat -p err -u gentoo-mirror-sync.service").stdout
-    assert "gentoo-mirror-sync: failure: dry run failed" in errors
+    assert "gentoo-mirror-sync: failure: upstream rsync://faults-upstream/gentoo-auth/ unreachable: dry run failed" in errors
     st = status()
-    assert st["result"] == "failure" and st["attempts"] == 3
+    assert st["result"] == "failure" and st["attempts"] == 3 and st["upstream_unreachable"] is True
     assert st["consecutive_failures"] >= 1
     assert st["last_success_timestamp"] == last_success
     assert re.search(r"^gentoo_mirror_sync_last_run_success\{[^}]*\} 0$", metrics(), re.M)
