@@ -11,6 +11,8 @@ import subprocess
 import time
 import urllib.request
 
+from test_fleet import playbook
+
 TIER1 = "fleet-mirror1.example.test"
 DOWNSTREAM = ["fleet-mirror2.example.test", "fleet-mirror3.example.test", "fleet-mirror4.example.test"]
 UPSTREAM = "fleet-upstream"
@@ -245,3 +247,22 @@ def test_the_upstream_served_one_client_the_tier1_host():
     # The upstream's own check of its daemon (prepare_upstream.yml) comes from itself.
     clients -= {"127.0.0.1", "::1"}
     assert clients and clients <= set(tier1_address), (clients, tier1_address)
+
+
+def test_a_mirror_taken_out_of_its_tier_stops_taking_triggers():
+    """Last (it changes the fleet): site.yml run on a downstream mirror whose tier-1 host no longer
+    names a downstream group (the extra variable empties it on every host) makes it a mirror on
+    its own: its sync request path unit is stopped, disabled and gone, and its sync pulls from
+    the upstream again."""
+    host = DOWNSTREAM[-1]
+    assert sh(host, "systemctl is-active gentoo-mirror-sync-request.path").strip() == "active"
+    rc, out = playbook("site", "--tags", "sync", "--limit", host,
+                       "-e", json.dumps({"gentoo_mirror_downstream_group": ""}))
+    assert rc == 0, out
+    rc, active, _ = run(host, "systemctl", "is-active", "gentoo-mirror-sync-request.path")
+    assert (rc, active.strip()) != (0, "active"), active
+    rc, enabled, _ = run(host, "systemctl", "is-enabled", "gentoo-mirror-sync-request.path")
+    assert rc != 0 and not has_file(host, "/etc/systemd/system/gentoo-mirror-sync-request.path"), enabled
+    config = json.loads("\n".join(line for line in sh(host, "cat /etc/gentoo-mirror/sync.conf").splitlines()
+                                  if not line.startswith("#")))
+    assert config["upstream"] == "rsync://fleet-upstream/gentoo/" and config["password_file"] == "", config
