@@ -249,6 +249,23 @@ def test_the_upstream_served_one_client_the_tier1_host():
     assert clients and clients <= set(tier1_address), (clients, tier1_address)
 
 
+def test_a_downstream_provisioned_before_its_tier1_host_is_told_what_to_run():
+    """A downstream mirror run on its own (--limit, or a serial batch before its tier-1 host's)
+    whose tier-1 host has not made its feed key, then its trigger key, yet fails naming the file,
+    the host and the run that fixes it; nothing on the mirror changes before."""
+    host = DOWNSTREAM[-1]
+    limit = "--limit %s,%s" % (TIER1, host)
+    for path, missing in ((TIERS + "/feed.key", "which has no %s/feed.key yet" % TIERS),
+                          ("%s/push/%s.key.pub" % (TIERS, host), "needs %s/push/%s.key.pub from %s" % (TIERS, host, TIER1))):
+        sh(TIER1, "mv %s %s.held" % (path, path))
+        try:
+            rc, out = playbook("site", "--tags", "tiers", "--limit", host)
+        finally:
+            sh(TIER1, "mv %s.held %s" % (path, path))
+        assert rc != 0 and missing in out and limit in out, out
+        assert "changed: [%s]" % host not in out, out
+
+
 def test_a_mirror_taken_out_of_its_tier_stops_taking_triggers():
     """Last (it changes the fleet): site.yml run on a downstream mirror whose tier-1 host no longer
     names a downstream group (the extra variable empties it on every host) makes it a mirror on
