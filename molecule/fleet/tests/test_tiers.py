@@ -266,20 +266,31 @@ def test_a_downstream_provisioned_before_its_tier1_host_is_told_what_to_run():
         assert "changed: [%s]" % host not in out, out
 
 
-def test_a_mirror_taken_out_of_its_tier_stops_taking_triggers():
-    """Last (it changes the fleet): site.yml run on a downstream mirror whose tier-1 host no longer
-    names a downstream group (the extra variable empties it on every host) makes it a mirror on
-    its own: its sync request path unit is stopped, disabled and gone, and its sync pulls from
-    the upstream again."""
+def test_mirrors_taken_out_of_their_tier_keep_nothing_of_it():
+    """Last (it changes the fleet): site.yml on the tier-1 host and one downstream mirror when the
+    tier-1 host no longer names a downstream group (the extra variable empties it on every host)
+    makes both mirrors on their own. The downstream stops taking triggers (its request path unit
+    stopped, disabled and gone), loses the trigger account, its key, the forced command and its
+    feed login, and pulls from the upstream again; the tier-1 host loses the feed module, the feed
+    key, the logins and the trigger keys."""
     host = DOWNSTREAM[-1]
     assert sh(host, "systemctl is-active gentoo-mirror-sync-request.path").strip() == "active"
-    rc, out = playbook("site", "--tags", "sync", "--limit", host,
+    rc, out = playbook("site", "--limit", "%s,%s" % (TIER1, host),
                        "-e", json.dumps({"gentoo_mirror_downstream_group": ""}))
-    assert rc == 0, out
+    assert rc == 0, out[-4000:]
     rc, active, _ = run(host, "systemctl", "is-active", "gentoo-mirror-sync-request.path")
     assert (rc, active.strip()) != (0, "active"), active
     rc, enabled, _ = run(host, "systemctl", "is-enabled", "gentoo-mirror-sync-request.path")
-    assert rc != 0 and not has_file(host, "/etc/systemd/system/gentoo-mirror-sync-request.path"), enabled
-    config = json.loads("\n".join(line for line in sh(host, "cat /etc/gentoo-mirror/sync.conf").splitlines()
-                                  if not line.startswith("#")))
-    assert config["upstream"] == "rsync://fleet-upstream/gentoo/" and config["password_file"] == "", config
+    assert rc != 0, enabled
+    assert run(host, "id", PUSH_USER)[0] != 0
+    for path in ("/etc/systemd/system/gentoo-mirror-sync-request.path", TIERS, "/var/lib/gentoo-mirror-push",
+                 "/usr/local/bin/gentoo-mirror-sync-request", REQUEST.rsplit("/", 1)[0]):
+        assert run(host, "test", "-e", path)[0] != 0, path
+    for mirror in (TIER1, host):
+        config = json.loads("\n".join(line for line in sh(mirror, "cat /etc/gentoo-mirror/sync.conf").splitlines()
+                                      if not line.startswith("#")))
+        assert config["upstream"] == "rsync://fleet-upstream/gentoo/" and config["password_file"] == "", config
+        assert config["push"] == [], config
+    assert run(TIER1, "test", "-e", TIERS)[0] != 0
+    assert run(TIER1, "test", "-e", "/etc/rsyncd.gentoo-feed.secrets")[0] != 0
+    assert "[gentoo-feed]" not in sh(TIER1, "cat /etc/rsyncd.conf")
