@@ -278,10 +278,10 @@ def test_mirrors_taken_out_of_their_tier_keep_nothing_of_it():
     rc, out = playbook("site", "--limit", "%s,%s" % (TIER1, host),
                        "-e", json.dumps({"gentoo_mirror_downstream_group": ""}))
     assert rc == 0, out[-4000:]
-    rc, active, _ = run(host, "systemctl", "is-active", "gentoo-mirror-sync-request.path")
-    assert (rc, active.strip()) != (0, "active"), active
-    rc, enabled, _ = run(host, "systemctl", "is-enabled", "gentoo-mirror-sync-request.path")
-    assert rc != 0, enabled
+    rc, active, err = run(host, "systemctl", "is-active", "gentoo-mirror-sync-request.path")
+    assert (rc, active.strip()) != (0, "active"), (active, err)
+    rc, enabled, err = run(host, "systemctl", "is-enabled", "gentoo-mirror-sync-request.path")
+    assert rc != 0, (enabled, err)
     assert run(host, "id", PUSH_USER)[0] != 0
     for path in ("/etc/systemd/system/gentoo-mirror-sync-request.path", TIERS, "/var/lib/gentoo-mirror-push",
                  "/usr/local/bin/gentoo-mirror-sync-request", REQUEST.rsplit("/", 1)[0]):
